@@ -1,0 +1,147 @@
+"""Aggregations behind the charts and the map.
+
+Three measures are kept apart and never added to one another:
+
+* ``deals`` -- number of rows of the ledger (one row is one deal);
+* ``systems`` -- number of major systems (aircraft, air-defence systems,
+  vehicles, guns, ships, sensors), i.e. units of every capability except
+  missiles and small arms, which are counted in hundreds and would swamp the rest;
+* reported contract values, which stay in the currency and year the source
+  gives (see :func:`reported_values`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Supplier blocs, in the order charts and legends use.
+BLOCS = ["nato_eu", "russia_belarus", "china", "turkey", "israel", "other"]
+BLOC_LABELS = {"nato_eu": "NATO/EU members", "russia_belarus": "Russia and Belarus",
+               "china": "China", "turkey": "Turkey", "israel": "Israel", "other": "Other"}
+
+#: The seven recipients, north-west to south-east, as every chart orders them.
+RECIPIENTS = ["HRV", "BIH", "SRB", "MNE", "XKX", "ALB", "MKD"]
+
+#: Five-year windows used throughout the book.
+WINDOWS = [(2006, 2010), (2011, 2015), (2016, 2020), (2021, 2025)]
+
+#: Capabilities that are not counted as "major systems".
+NOT_MAJOR = {"missiles", "small_arms"}
+
+MEASURES = {"deals": "Number of deals", "systems": "Number of major systems"}
+BASES = {"order": "order_year", "delivery": "delivery_start"}
+
+
+def window_label(window: tuple[int, int]) -> str:
+    return f"{window[0]}–{str(window[1])[-2:]}"
+
+
+def event_year(df: pd.DataFrame, basis: str) -> pd.Series:
+    """The year a deal counts in: its order year, or its first delivery year."""
+    return df[BASES[basis]]
+
+
+def units(df: pd.DataFrame, basis: str) -> pd.Series:
+    """Units of each deal that count as major systems (missing when unknown)."""
+    col = "number_ordered" if basis == "order" else "number_delivered"
+    u = df[col].copy()
+    u[df["capability"].isin(NOT_MAJOR)] = 0
+    return u
+
+
+def tally(df: pd.DataFrame, by: list[str], basis: str = "order", measure: str = "deals") -> pd.Series:
+    """Count deals (or sum major-system units) per group.
+
+    Rows without a year for ``basis`` are left out of a yearly tally and
+    reported by :func:`undated`; rows without a unit count are left out of the
+    ``systems`` measure and reported by :func:`uncounted`."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {list(MEASURES)}, not {measure!r}")
+    d = df.assign(year=event_year(df, basis))
+    if "year" in by:
+        d = d[d["year"].notna()]
+    if measure == "deals":
+        return d.groupby(by, observed=True).size().rename("deals")
+    d = d.assign(units=units(d, basis))
+    d = d[d["units"].notna()]
+    return d.groupby(by, observed=True)["units"].sum().astype("int64").rename("systems")
+
+
+def undated(df: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Deals that have no year for ``basis`` (so no place on a time axis)."""
+    return df[event_year(df, basis).isna()]
+
+
+def uncounted(df: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Deals of major systems whose number of units the sources do not give."""
+    u = units(df, basis)
+    return df[u.isna()]
+
+
+def in_window(df: pd.DataFrame, window: tuple[int, int], basis: str = "order") -> pd.DataFrame:
+    y = event_year(df, basis)
+    return df[y.notna() & (y >= window[0]) & (y <= window[1])]
+
+
+def assign_window(df: pd.DataFrame, basis: str = "order", windows=WINDOWS) -> pd.DataFrame:
+    """Add a ``window`` column (ordered categorical); rows outside every window are dropped
+    from the result only, never from the data."""
+    y = event_year(df, basis)
+    labels = [window_label(w) for w in windows]
+    win = pd.Series(pd.NA, index=df.index, dtype="object")
+    for w, lab in zip(windows, labels):
+        win[y.notna() & (y >= w[0]) & (y <= w[1])] = lab
+    out = df.assign(window=pd.Categorical(win, categories=labels, ordered=True))
+    return out[out["window"].notna()]
+
+
+def window_table(df: pd.DataFrame, group: str = "bloc", basis: str = "order",
+                 measure: str = "deals", windows=WINDOWS, share: bool = False) -> pd.DataFrame:
+    """Windows × groups table of counts (or of shares in percent, rows summing to 100)."""
+    d = assign_window(df, basis, windows)
+    t = tally(d, ["window", group], basis, measure).unstack(group, fill_value=0)
+    t = t.reindex(index=[window_label(w) for w in windows], fill_value=0)
+    if group == "bloc":
+        t = t.reindex(columns=[b for b in BLOCS if b in t.columns])
+    t = t.fillna(0).astype("int64")
+    if share:
+        totals = t.sum(axis=1)
+        t = (t.div(totals.where(totals > 0), axis=0) * 100).astype("float64")
+    return t
+
+
+def capability_matrix(df: pd.DataFrame, suppliers: list[str] | None = None) -> pd.DataFrame:
+    """Supplier × capability: number of deals."""
+    t = df.groupby(["supplier", "capability"], observed=True).size().unstack(fill_value=0)
+    if suppliers is not None:
+        t = t.reindex(index=suppliers, fill_value=0)
+    return t.astype("int64")
+
+
+def coverage(df: pd.DataFrame) -> pd.DataFrame:
+    """Recipient × supplier: number of deals, with totals."""
+    t = pd.crosstab(df["recipient"], df["supplier"], margins=True, margins_name="Total")
+    order = [r for r in RECIPIENTS if r in t.index] + ["Total"]
+    return t.reindex(order)
+
+
+def reported_values(df: pd.DataFrame) -> pd.DataFrame:
+    """Deals with a reported value, in the source's currency and year, never converted."""
+    cols = ["id", "recipient", "supplier", "designation", "order_year", "value", "value_currency", "value_year"]
+    return df.loc[df["value"].notna(), cols].sort_values(["value_currency", "value"], ascending=[True, False])
+
+
+def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis: str = "order",
+                    measure: str = "deals", window: tuple[int, int] | None = None) -> tuple[str, int, float]:
+    """The group with the most deals (or systems) for one recipient: (group, count, share in %).
+
+    Ties are broken by the fixed bloc order (or alphabetically for suppliers)."""
+    d = df[df["recipient"] == recipient]
+    if window is not None:
+        d = in_window(d, window, basis)
+    t = tally(d, [group], basis, measure)
+    if t.empty or t.sum() == 0:
+        raise ValueError(f"no deals for {recipient} in {window}")
+    order = BLOCS if group == "bloc" else sorted(t.index)
+    t = t.reindex([g for g in order if g in t.index])
+    top = t.idxmax()
+    return top, int(t[top]), float(t[top] / t.sum() * 100)

@@ -1,0 +1,208 @@
+"""The book's charts. Each function takes tidy data, returns a matplotlib Figure,
+and draws with :mod:`balkanarms.style`, so the same supplier has the same colour
+everywhere and unconfirmed deals are always drawn lighter and hatched."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from . import style
+from .aggregate import BLOCS, MEASURES, RECIPIENTS, WINDOWS, assign_window, tally, window_label
+
+YEARS = (2006, 2025)
+
+
+def _legend_unconfirmed(handles: list) -> list:
+    return handles + [Patch(facecolor="white", edgecolor="#555555", hatch=style.UNCONFIRMED["hatch"],
+                            label="unconfirmed (hatched)")]
+
+
+def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
+    """Supplier codes, with all but the ``top`` most frequent mapped to 'Other'."""
+    if top is None:
+        return df["supplier"].astype(str)
+    keep = df["supplier"].value_counts().sort_index().sort_values(ascending=False, kind="stable").index[:top]
+    return df["supplier"].astype(str).where(df["supplier"].isin(keep), "Other")
+
+
+def stacked_by_year(df: pd.DataFrame, *, basis: str = "order", measure: str = "deals",
+                    top: int | None = 6, years: tuple[int, int] = YEARS,
+                    title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
+    """Bars per year, stacked by supplier; unconfirmed deals hatched and lighter."""
+    d = df.assign(group=_top_suppliers(df, top), unconf=df["confidence"].eq("unconfirmed"))
+    t = tally(d, ["year", "group", "unconf"], basis, measure)
+    fig, ax = (plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax))
+    x = np.arange(years[0], years[1] + 1)
+    bottom = np.zeros(len(x))
+    groups = style.sort_suppliers([g for g in t.index.get_level_values("group").unique() if g != "Other"])
+    if "Other" in t.index.get_level_values("group"):
+        groups.append("Other")
+    handles = []
+    for g in groups:
+        colour = style.supplier_colour(g)
+        for unconf in (False, True):
+            key_vals = [t.get((int(y), g, unconf), 0) for y in x]
+            vals = np.array(key_vals, dtype=float)
+            if not vals.any():
+                continue
+            kw = dict(style.UNCONFIRMED, edgecolor=colour) if unconf else {}
+            ax.bar(x, vals, bottom=bottom, color=colour, width=0.8, linewidth=0, label=None, **kw)
+            bottom += vals
+        handles.append(Patch(color=colour, label=g))
+    ax.set_xlim(years[0] - 0.7, years[1] + 0.7)
+    ax.set_xticks(np.arange(years[0], years[1] + 1, 2))
+    ax.set_ylabel(MEASURES[measure])
+    ax.set_xlabel("Year of order" if basis == "order" else "Year of first delivery")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(handles=_legend_unconfirmed(handles), ncols=4, loc="upper left", fontsize=8.5)
+    ax.set_ylim(0, max(bottom.max(), 1) * 1.45)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def bloc_shares(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share of deals (%)") -> plt.Figure:
+    """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc."""
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.6))
+    y = np.arange(len(table))[::-1]
+    left = np.zeros(len(table))
+    for bloc in [b for b in BLOCS if b in table.columns]:
+        vals = table[bloc].fillna(0).to_numpy(dtype=float)
+        ax.barh(y, vals, left=left, color=style.bloc_colour(bloc), label=style.bloc_label(bloc), height=0.7)
+        for yi, li, v in zip(y, left, vals):
+            if v >= 9:
+                ax.text(li + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
+                        color="white" if bloc not in ("other", "turkey") else "black")
+        left += vals
+    ax.set_yticks(y, table.index)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8.5)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def small_multiples(df: pd.DataFrame, *, basis: str = "order", measure: str = "deals",
+                    recipients: list[str] = RECIPIENTS, names: dict[str, str] | None = None,
+                    windows=WINDOWS, title: str = "") -> plt.Figure:
+    """One panel per recipient, bars per window stacked by bloc, shared y scale."""
+    n = len(recipients)
+    ncols = 2
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.3 * nrows + 0.8), sharex=True, sharey=True)
+    axes = np.atleast_1d(axes).ravel()
+    labels = [window_label(w) for w in windows]
+    d = assign_window(df, basis, windows)
+    t = tally(d, ["recipient", "window", "bloc"], basis, measure)
+    for ax, r in zip(axes, recipients):
+        bottom = np.zeros(len(labels))
+        for bloc in BLOCS:
+            vals = np.array([t.get((r, lab, bloc), 0) for lab in labels], dtype=float)
+            if vals.any():
+                ax.bar(labels, vals, bottom=bottom, color=style.bloc_colour(bloc), width=0.75)
+                bottom += vals
+        ax.set_title((names or {}).get(r, r), fontsize=10.5)
+        ax.tick_params(axis="x", labelsize=8.5)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    handles = [Patch(color=style.bloc_colour(b), label=style.bloc_label(b)) for b in BLOCS]
+    if n < len(axes):
+        axes[n].legend(handles=handles, loc="center", fontsize=9, title="Supplier bloc")
+    else:
+        fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9)
+    fig.supylabel(MEASURES[measure], fontsize=10)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | None = None,
+                       col_labels: dict[str, str] | None = None, title: str = "") -> plt.Figure:
+    """Supplier × capability matrix of deal counts, numbers written in each cell."""
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(matrix) + 2.2))
+    vals = matrix.to_numpy(dtype=float)
+    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="Blues", aspect="auto",
+              vmin=0, vmax=max(vals.max(), 1) * 1.15)
+    for (i, j), v in np.ndenumerate(vals):
+        if v > 0:
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9,
+                    color="white" if v > vals.max() * 0.6 else "black")
+    ax.set_xticks(range(matrix.shape[1]),
+                  [(col_labels or {}).get(c, c) for c in matrix.columns], rotation=40, ha="right")
+    ax.set_yticks(range(matrix.shape[0]), [(row_labels or {}).get(r, r) for r in matrix.index])
+    ax.grid(False)
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+TIE_MARKERS = {"delivery": "s", "exercise": "^", "training": "D", "technology_transfer": "P",
+               "co_development": "P", "agreement": "o", "dual_use_infrastructure": "X",
+               "visit": "v", "military_aid": "s", "basing": "h"}
+
+
+def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str],
+                  lane_labels: dict[str, str], years: tuple[int, int] = (1998, 2026),
+                  title: str = "") -> plt.Figure:
+    """A timeline: one lane per partner (``ties['lane']``), a marker per tie by ``kind``,
+    and context events (``context['year']``, ``context['label']``) as dotted lines."""
+    fig, ax = plt.subplots(figsize=(8, 1.2 * len(lanes) + 2.6))
+    ypos = {lane: i for i, lane in enumerate(reversed(lanes))}
+    for kind in [k for k in TIE_MARKERS if k in set(ties["kind"])]:
+        sub = ties[ties["kind"] == kind]
+        # spread ties of the same lane and year vertically so none hide another
+        offs = sub.groupby(["lane", "year"]).cumcount() * 0.16
+        ax.scatter(sub["year"].astype(float), sub["lane"].map(ypos) + offs - 0.1,
+                   marker=TIE_MARKERS[kind], s=46, c=[style.supplier_colour(l) for l in sub["lane"]],
+                   edgecolors="black", linewidths=0.4, label=kind.replace("_", " "), zorder=3)
+    top = len(lanes) - 0.2
+    for i, (_, ev) in enumerate(context.sort_values("year").iterrows()):
+        ax.axvline(ev["year"], color="#888888", linestyle=":", linewidth=1, zorder=1)
+        ax.text(ev["year"] + 0.15, top + 0.05 + 0.32 * (i % 3), ev["label"], fontsize=7.5,
+                color="#333333", va="bottom")
+    ax.set_yticks(list(ypos.values()), [lane_labels[l] for l in ypos])
+    ax.set_ylim(-0.6, top + 1.2)
+    ax.set_xlim(*years)
+    ax.set_xlabel("Year")
+    ax.grid(axis="x", color="#eeeeee")
+    ax.grid(axis="y", visible=False)
+    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, fontsize=8, title="Kind of tie")
+    for h in leg.legend_handles:
+        h.set_facecolor("#999999")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share (%)") -> plt.Figure:
+    """Grouped horizontal bars: one group per row of ``table`` (e.g. 'Serbia from China, 2020–24'),
+    one bar per column (e.g. 'SIPRI (TIV)', 'deals in our ledger')."""
+    fig, ax = plt.subplots(figsize=(8, 0.75 * len(table) * max(1, table.shape[1] / 2) + 1.6))
+    n = table.shape[1]
+    h = 0.8 / n
+    y = np.arange(len(table))[::-1]
+    greys = ["#332288", "#88CCEE", "#DDCC77", "#AA4499"]
+    for k, col in enumerate(table.columns):
+        vals = table[col].to_numpy(dtype=float)
+        pos = y + (n - 1 - 2 * k) * h / 2
+        ax.barh(pos, np.nan_to_num(vals), height=h * 0.92, color=greys[k % len(greys)], label=col)
+        for p, v in zip(pos, vals):
+            ax.text((0 if np.isnan(v) else v) + 1, p, "n/a" if np.isnan(v) else f"{v:.0f}%",
+                    va="center", fontsize=8.5)
+    ax.set_yticks(y, table.index)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=n, fontsize=9)
+    if title:
+        ax.set_title(title)
+    return fig

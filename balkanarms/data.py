@@ -1,0 +1,121 @@
+"""Load the book's tables as typed pandas DataFrames.
+
+Every loader validates the whole data package first and raises
+:class:`~balkanarms.validate.DataError` listing every problem, so a notebook
+never computes on data that failed validation. Types come from
+``datapackage.json``: integers and years become nullable ``Int64``, numbers
+``Float64``, booleans nullable ``boolean``; empty cells stay missing (never 0).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import DATA_DIR
+from .validate import LIST_SEP, DataError, check_bib, read_package, validate
+
+_DTYPES = {"integer": "Int64", "year": "Int64", "number": "Float64",
+           "boolean": "boolean", "string": "string"}
+
+
+def _schema(resource: str, data_dir: Path) -> dict:
+    for res in read_package(data_dir)["resources"]:
+        if res["name"] == resource:
+            return res
+    raise KeyError(f"no resource {resource!r} in {data_dir / 'datapackage.json'}")
+
+
+@lru_cache(maxsize=8)
+def _checked(data_dir: Path) -> None:
+    problems = validate(data_dir)
+    if problems:
+        raise DataError(problems)
+
+
+def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Validate the package, then read one table with the types of its schema.
+
+    List-valued columns (``sources``, ``parties``) become Python lists."""
+    data_dir = Path(data_dir).resolve()
+    _checked(data_dir)
+    res = _schema(resource, data_dir)
+    fields = res["schema"]["fields"]
+    raw = pd.read_csv(data_dir / res["path"], dtype=str, keep_default_na=False, na_values=[])
+    df = pd.DataFrame(index=raw.index)
+    for field in fields:
+        col = raw[field["name"]]
+        if field.get("balkanarms:list"):
+            df[field["name"]] = [v.split(LIST_SEP) if v else [] for v in col]
+            continue
+        col = col.where(col != "", None)
+        kind = field.get("type", "string")
+        if kind == "boolean":
+            df[field["name"]] = col.map({"true": True, "false": False, None: pd.NA}).astype("boolean")
+        elif kind in ("integer", "year"):
+            df[field["name"]] = pd.array([None if v is None else int(v) for v in col], dtype="Int64")
+        elif kind == "number":
+            df[field["name"]] = pd.array([None if v is None else float(v) for v in col], dtype="Float64")
+        else:
+            df[field["name"]] = col.astype("string")
+    return df
+
+
+def transfers(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The deal ledger, with each country's name and the supplier's bloc joined in."""
+    df = load_table("transfers", data_dir)
+    c = countries(data_dir).set_index("code")
+    df["recipient_name"] = df["recipient"].map(c["name"]).astype("string")
+    df["supplier_name"] = df["supplier"].map(c["name"]).astype("string")
+    df["bloc"] = df["supplier"].map(c["bloc"]).astype("string")
+    return df
+
+
+def engagements(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Non-delivery ties, with the year as an integer column."""
+    df = load_table("engagements", data_dir)
+    df["year"] = pd.array([int(d[:4]) for d in df["date"]], dtype="Int64")
+    return df
+
+
+def countries(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    return load_table("countries", data_dir)
+
+
+def statistics(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    return load_table("statistics", data_dir)
+
+
+def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The BibTeX entries as a table (key, title, outlet, date, url, urldate)."""
+    data_dir = Path(data_dir).resolve()
+    _checked(data_dir)
+    _, entries, _ = check_bib(data_dir / "references.bib")
+    rows = []
+    for key, f in entries.items():
+        outlet = next((f[o] for o in ("journal", "publisher", "organization", "howpublished", "institution") if f.get(o)), "")
+        rows.append({"key": key, "title": f.get("title", ""), "outlet": outlet,
+                     "date": f.get("date", f.get("year", "")), "url": f.get("url", ""),
+                     "urldate": f.get("urldate", "")})
+    return pd.DataFrame(rows).sort_values("key", ignore_index=True)
+
+
+def schema_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The data dictionary of one table, read from ``datapackage.json``."""
+    res = _schema(resource, Path(data_dir).resolve())
+    rows = []
+    for f in res["schema"]["fields"]:
+        cons = f.get("constraints", {})
+        rule = []
+        if cons.get("required"):
+            rule.append("required")
+        if "enum" in cons:
+            rule.append("one of: " + ", ".join(cons["enum"]))
+        if "minimum" in cons or "maximum" in cons:
+            rule.append(f"range {cons.get('minimum', '')}–{cons.get('maximum', '')}")
+        if f.get("balkanarms:list"):
+            rule.append("list separated by ';'")
+        rows.append({"column": f["name"], "type": f.get("type", "string"),
+                     "rules": "; ".join(rule), "meaning": f.get("description", "")})
+    return pd.DataFrame(rows)

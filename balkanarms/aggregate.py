@@ -28,7 +28,11 @@ WINDOWS = [(2006, 2010), (2011, 2015), (2016, 2020), (2021, 2025)]
 NOT_MAJOR = {"missiles", "small_arms"}
 
 MEASURES = {"deals": "Number of deals", "systems": "Number of major systems"}
-BASES = {"order": "order_year", "delivery": "delivery_start"}
+#: What year a deal counts in: "deal" is the order year, or the first delivery year
+#: where no order year is published; "order" and "delivery" use one column only.
+BASES = {"deal": None, "order": "order_year", "delivery": "delivery_start"}
+BASIS_LABELS = {"deal": "Year of the deal (order, else first delivery)", "order": "Year of order",
+                "delivery": "Year of first delivery"}
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -36,19 +40,21 @@ def window_label(window: tuple[int, int]) -> str:
 
 
 def event_year(df: pd.DataFrame, basis: str) -> pd.Series:
-    """The year a deal counts in: its order year, or its first delivery year."""
+    """The year a deal counts in (see :data:`BASES`)."""
+    if basis == "deal":
+        return df["order_year"].fillna(df["delivery_start"])
     return df[BASES[basis]]
 
 
 def units(df: pd.DataFrame, basis: str) -> pd.Series:
     """Units of each deal that count as major systems (missing when unknown)."""
-    col = "number_ordered" if basis == "order" else "number_delivered"
+    col = "number_delivered" if basis == "delivery" else "number_ordered"
     u = df[col].copy()
     u[df["capability"].isin(NOT_MAJOR)] = 0
     return u
 
 
-def tally(df: pd.DataFrame, by: list[str], basis: str = "order", measure: str = "deals") -> pd.Series:
+def tally(df: pd.DataFrame, by: list[str], basis: str = "deal", measure: str = "deals") -> pd.Series:
     """Count deals (or sum major-system units) per group.
 
     Rows without a year for ``basis`` are left out of a yearly tally and
@@ -77,12 +83,12 @@ def uncounted(df: pd.DataFrame, basis: str) -> pd.DataFrame:
     return df[u.isna()]
 
 
-def in_window(df: pd.DataFrame, window: tuple[int, int], basis: str = "order") -> pd.DataFrame:
+def in_window(df: pd.DataFrame, window: tuple[int, int], basis: str = "deal") -> pd.DataFrame:
     y = event_year(df, basis)
     return df[y.notna() & (y >= window[0]) & (y <= window[1])]
 
 
-def assign_window(df: pd.DataFrame, basis: str = "order", windows=WINDOWS) -> pd.DataFrame:
+def assign_window(df: pd.DataFrame, basis: str = "deal", windows=WINDOWS) -> pd.DataFrame:
     """Add a ``window`` column (ordered categorical); rows outside every window are dropped
     from the result only, never from the data."""
     y = event_year(df, basis)
@@ -94,7 +100,7 @@ def assign_window(df: pd.DataFrame, basis: str = "order", windows=WINDOWS) -> pd
     return out[out["window"].notna()]
 
 
-def window_table(df: pd.DataFrame, group: str = "bloc", basis: str = "order",
+def window_table(df: pd.DataFrame, group: str = "bloc", basis: str = "deal",
                  measure: str = "deals", windows=WINDOWS, share: bool = False) -> pd.DataFrame:
     """Windows × groups table of counts (or of shares in percent, rows summing to 100)."""
     d = assign_window(df, basis, windows)
@@ -130,7 +136,7 @@ def reported_values(df: pd.DataFrame) -> pd.DataFrame:
     return df.loc[df["value"].notna(), cols].sort_values(["value_currency", "value"], ascending=[True, False])
 
 
-def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis: str = "order",
+def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis: str = "deal",
                     measure: str = "deals", window: tuple[int, int] | None = None) -> tuple[str, int, float]:
     """The group with the most deals (or systems) for one recipient: (group, count, share in %).
 

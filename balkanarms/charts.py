@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import style
-from .aggregate import BLOCS, MEASURES, RECIPIENTS, WINDOWS, assign_window, tally, window_label
+from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, assign_window, tally, window_label
 
 YEARS = (2006, 2025)
 
@@ -27,7 +27,7 @@ def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
     return df["supplier"].astype(str).where(df["supplier"].isin(keep), "Other")
 
 
-def stacked_by_year(df: pd.DataFrame, *, basis: str = "order", measure: str = "deals",
+def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "deals",
                     top: int | None = 6, years: tuple[int, int] = YEARS,
                     title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
     """Bars per year, stacked by supplier; unconfirmed deals hatched and lighter."""
@@ -54,7 +54,7 @@ def stacked_by_year(df: pd.DataFrame, *, basis: str = "order", measure: str = "d
     ax.set_xlim(years[0] - 0.7, years[1] + 0.7)
     ax.set_xticks(np.arange(years[0], years[1] + 1, 2))
     ax.set_ylabel(MEASURES[measure])
-    ax.set_xlabel("Year of order" if basis == "order" else "Year of first delivery")
+    ax.set_xlabel(BASIS_LABELS[basis])
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(handles=_legend_unconfirmed(handles), ncols=4, loc="upper left", fontsize=8.5)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.45)
@@ -86,7 +86,7 @@ def bloc_shares(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share of
     return fig
 
 
-def small_multiples(df: pd.DataFrame, *, basis: str = "order", measure: str = "deals",
+def small_multiples(df: pd.DataFrame, *, basis: str = "deal", measure: str = "deals",
                     recipients: list[str] = RECIPIENTS, names: dict[str, str] | None = None,
                     windows=WINDOWS, title: str = "") -> plt.Figure:
     """One panel per recipient, bars per window stacked by bloc, shared y scale."""

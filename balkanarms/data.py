@@ -49,16 +49,16 @@ def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
         if field.get("balkanarms:list"):
             df[field["name"]] = [v.split(LIST_SEP) if v else [] for v in col]
             continue
-        col = col.where(col != "", None)
+        vals = [None if v == "" else v for v in col.tolist()]
         kind = field.get("type", "string")
         if kind == "boolean":
-            df[field["name"]] = col.map({"true": True, "false": False, None: pd.NA}).astype("boolean")
+            df[field["name"]] = pd.array([None if v is None else v == "true" for v in vals], dtype="boolean")
         elif kind in ("integer", "year"):
-            df[field["name"]] = pd.array([None if v is None else int(v) for v in col], dtype="Int64")
+            df[field["name"]] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
         elif kind == "number":
-            df[field["name"]] = pd.array([None if v is None else float(v) for v in col], dtype="Float64")
+            df[field["name"]] = pd.array([None if v is None else float(v) for v in vals], dtype="Float64")
         else:
-            df[field["name"]] = col.astype("string")
+            df[field["name"]] = pd.array(vals, dtype="string")
     return df
 
 

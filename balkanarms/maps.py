@@ -49,7 +49,7 @@ def bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return math.degrees(math.atan2(x, y)) % 360
 
 
-def build_flows(df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "order",
+def build_flows(df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "deal",
                 measure: str = "deals", recipients: list[str] = RECIPIENTS,
                 suppliers: list[str] | None = None) -> pd.DataFrame:
     """Supplier → recipient flows in a window: one row per pair with ``value``
@@ -216,7 +216,7 @@ def _legends(ax, flows, vmax, measure) -> None:
               fontsize=8, title_fontsize=8.5, handlelength=3)
 
 
-def map_figure(df: pd.DataFrame, countries: pd.DataFrame, window: tuple[int, int], *, basis: str = "order",
+def map_figure(df: pd.DataFrame, countries: pd.DataFrame, window: tuple[int, int], *, basis: str = "deal",
                measure: str = "deals", recipients: list[str] = RECIPIENTS,
                suppliers: list[str] | None = None, title: str = "") -> plt.Figure:
     """The map for one window, with legends, source line and Kosovo note."""
@@ -229,7 +229,7 @@ def map_figure(df: pd.DataFrame, countries: pd.DataFrame, window: tuple[int, int
 
 
 def periods_figure(df: pd.DataFrame, countries: pd.DataFrame, windows: list[tuple[int, int]], *,
-                   basis: str = "order", measure: str = "deals", title: str = "") -> plt.Figure:
+                   basis: str = "deal", measure: str = "deals", title: str = "") -> plt.Figure:
     """The same map for several windows side by side, on one width scale."""
     all_flows = [build_flows(df, w, basis=basis, measure=measure) for w in windows]
     vmax = max([f["value"].max() for f in all_flows if len(f)] or [1])

@@ -2,7 +2,6 @@
 #   make book   - set up .venv, validate the data, execute the notebooks, build _build/html
 #   make test   - set up .venv, run the whole test suite (includes a strict build)
 #   make serve  - serve _build/html on http://127.0.0.1:8000
-#   make bench  - time cold and warm builds against executing the notebooks alone
 #   make clean  - remove build artefacts (keeps .venv)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -12,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: book test serve bench clean validate venv
+.PHONY: book test serve clean validate venv
 
 venv: $(STAMP)
 
@@ -37,9 +36,6 @@ serve:
 	@test -d _build/html || { echo "no _build/html: run 'make book' first"; exit 1; }
 	@echo "Serving the book at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
-
-bench: $(STAMP)
-	$(PY) -m balkanarms bench
 
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache

@@ -1,0 +1,59 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from balkanarms import DATA_DIR
+
+FIXTURE_TRANSFERS = """id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
+T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,delivered,purchase,false,,,,confirmed,,keya
+T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,2017,2017,delivered,donation,true,,,,confirmed,,keya;keyb
+T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,delivered,purchase,true,999,EUR,2021,confirmed,,keyb
+"""
+FIXTURE_ENGAGEMENTS = """id,date,type,parties,title,description,confidence,sources
+E-001,2025-07,exercise,SRB;CHN,Joint exercise,A joint exercise in China.,confirmed,keya
+"""
+FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,origin,notes,sources
+S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported,,keyb
+"""
+FIXTURE_COUNTRIES = """code,name,role,bloc,capital,capital_lat,capital_lon,nato_member_since,eu_status,sources
+SRB,Serbia,recipient,other,Belgrade,44.8,20.46,,candidate,keya
+HRV,Croatia,recipient,nato_eu,Zagreb,45.81,15.98,2009,member,keyb
+CHN,China,supplier,china,Beijing,39.9,116.4,,,
+RUS,Russia,supplier,russia_belarus,Moscow,55.75,37.62,,,
+FRA,France,supplier,nato_eu,Paris,48.85,2.35,,,
+"""
+FIXTURE_BIB = """@misc{keya,
+  author = {{Outlet A}},
+  title = {A title},
+  organization = {Outlet A},
+  year = {2022},
+  date = {2022-04-10},
+  url = {https://example.org/a},
+  urldate = {2026-11-27},
+}
+
+@misc{keyb,
+  author = {{Outlet B}},
+  title = {B title},
+  organization = {Outlet B},
+  year = {2021},
+  date = {2021-05-28},
+  url = {https://example.org/b},
+  urldate = {2026-11-27},
+}
+"""
+
+
+@pytest.fixture
+def fixture_dir(tmp_path: Path) -> Path:
+    """A small valid data package with the real schema."""
+    d = tmp_path / "data"
+    d.mkdir()
+    shutil.copy(DATA_DIR / "datapackage.json", d / "datapackage.json")
+    (d / "transfers.csv").write_text(FIXTURE_TRANSFERS, encoding="utf-8")
+    (d / "engagements.csv").write_text(FIXTURE_ENGAGEMENTS, encoding="utf-8")
+    (d / "statistics.csv").write_text(FIXTURE_STATISTICS, encoding="utf-8")
+    (d / "countries.csv").write_text(FIXTURE_COUNTRIES, encoding="utf-8")
+    (d / "references.bib").write_text(FIXTURE_BIB, encoding="utf-8")
+    return d

@@ -1,0 +1,219 @@
+"""Aggregations, chart functions and the map on small synthetic data, with
+hand-computed expected values; plus the real data's coverage floor."""
+import hashlib
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+
+from balkanarms import aggregate as agg, charts, data, maps, style  # noqa: E402
+
+
+def deals(rows):
+    cols = ["recipient", "supplier", "bloc", "order_year", "delivery_start", "number_ordered",
+            "number_delivered", "capability", "confidence"]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ["order_year", "delivery_start", "number_ordered", "number_delivered"]:
+        df[c] = df[c].astype("Int64")
+    df["id"] = [f"T-{i}" for i in range(len(df))]
+    return df
+
+
+SYN = deals([
+    ("SRB", "CHN", "china", 2018, 2020, 6, 6, "uav", "confirmed"),
+    ("SRB", "CHN", "china", 2019, 2022, 4, None, "air_defence", "confirmed"),
+    ("SRB", "RUS", "russia_belarus", 2016, 2017, 6, 6, "combat_aircraft", "confirmed"),
+    ("SRB", "FRA", "nato_eu", 2024, None, 12, None, "combat_aircraft", "confirmed"),
+    ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "unconfirmed"),
+    ("HRV", "USA", "nato_eu", 2016, 2016, 16, 16, "helicopters", "confirmed"),
+    ("HRV", "TUR", "turkey", None, 2025, 6, 6, "uav", "reported"),
+])
+COUNTRIES = pd.DataFrame({
+    "code": ["SRB", "HRV", "BIH", "MNE", "MKD", "ALB", "XKX", "CHN", "RUS", "FRA", "USA", "TUR"],
+    "name": ["Serbia", "Croatia", "Bosnia and Herzegovina", "Montenegro", "North Macedonia", "Albania", "Kosovo",
+             "China", "Russia", "France", "United States", "Turkey"],
+    "bloc": ["other", "nato_eu", "other", "nato_eu", "nato_eu", "nato_eu", "other",
+             "china", "russia_belarus", "nato_eu", "nato_eu", "turkey"],
+    "capital_lat": [44.8, 45.81, 43.85, 42.44, 42.0, 41.33, 42.67, 39.9, 55.75, 48.85, 38.9, 39.93],
+    "capital_lon": [20.46, 15.98, 18.36, 19.26, 21.43, 19.82, 21.17, 116.4, 37.62, 2.35, -77.04, 32.86],
+})
+
+
+# ---------------------------------------------------------------- aggregation
+
+def test_deal_year_falls_back_to_first_delivery():
+    assert agg.event_year(SYN, "deal").tolist() == [2018, 2019, 2016, 2024, 2019, 2016, 2025]
+
+
+def test_tally_deals_and_systems():
+    by = agg.tally(SYN[SYN.recipient == "SRB"], ["supplier"], "order", "deals")
+    assert by.to_dict() == {"CHN": 2, "FRA": 2, "RUS": 1}
+    sysm = agg.tally(SYN[SYN.recipient == "SRB"], ["supplier"], "order", "systems")
+    # missiles do not count as major systems: FRA = 12 + 0
+    assert sysm.to_dict() == {"CHN": 10, "FRA": 12, "RUS": 6}
+
+
+def test_systems_by_delivery_skips_unknown_counts():
+    sysm = agg.tally(SYN[SYN.recipient == "SRB"], ["supplier"], "delivery", "systems")
+    assert sysm.to_dict() == {"CHN": 6, "FRA": 0, "RUS": 6}  # missiles count 0 systems
+    assert set(agg.uncounted(SYN[SYN.recipient == "SRB"], "delivery")["id"]) == {"T-1", "T-3"}
+
+
+def test_window_shares_sum_to_100():
+    t = agg.window_table(SYN[SYN.recipient == "SRB"], "bloc", share=True)
+    # 2016-20: china 2, russia 1, nato_eu 1 (missiles) -> 50/25/25; 2021-25: nato_eu 1 -> 100
+    assert t.loc["2016–20", "china"] == pytest.approx(50)
+    assert t.loc["2016–20", "russia_belarus"] == pytest.approx(25)
+    assert t.loc["2021–25", "nato_eu"] == pytest.approx(100)
+    assert np.allclose(t.loc[["2016–20", "2021–25"]].sum(axis=1), 100)
+    assert t.loc["2006–10"].isna().all()  # no deals: no share, not 0 %
+
+
+def test_largest_partner_and_ties():
+    assert agg.largest_partner(SYN, "SRB") == ("nato_eu", 2, 40.0)  # 2-2 tie with China: bloc order
+    assert agg.largest_partner(SYN, "HRV")[0] == "nato_eu"  # 1-1 tie broken by bloc order
+
+
+def test_capability_matrix_counts():
+    m = agg.capability_matrix(SYN, ["CHN", "FRA"])
+    assert m.loc["CHN", "uav"] == 1 and m.loc["CHN", "air_defence"] == 1
+    assert m.loc["FRA"].sum() == 2
+
+
+def test_unknown_measure_is_an_error():
+    with pytest.raises(ValueError):
+        agg.tally(SYN, ["supplier"], "deal", "value")
+
+
+# ---------------------------------------------------------------- charts
+
+def bar_colours(fig):
+    return {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches}
+
+
+def test_stacked_by_year_totals_and_legend():
+    fig = charts.stacked_by_year(SYN[SYN.recipient == "SRB"], basis="deal", top=None)
+    ax = fig.axes[0]
+    heights = {}
+    for p in ax.patches:
+        x = round(p.get_x() + p.get_width() / 2)
+        heights[x] = heights.get(x, 0) + p.get_height()
+    heights = {x: h for x, h in heights.items() if h}
+    assert heights == {2016: 1, 2018: 1, 2019: 2, 2024: 1}
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["CHN", "RUS", "FRA", "unconfirmed (hatched)"]
+    hatched = [p for p in ax.patches if p.get_hatch() and p.get_height() > 0]
+    assert len(hatched) == 1  # the unconfirmed French missiles
+    plt.close(fig)
+
+
+def test_supplier_colour_is_the_same_in_every_chart():
+    f1 = charts.stacked_by_year(SYN[SYN.recipient == "SRB"], top=None)
+    srb = SYN[SYN.recipient == "SRB"]
+    flows = maps.build_flows(SYN, (2016, 2025))
+    fig2, ax2 = plt.subplots()
+    drawn = maps.draw_map(ax2, flows, COUNTRIES, legends=False)
+    chn = style.supplier_colour("CHN").lower()
+    assert chn in bar_colours(f1)
+    legend1 = {t.get_text(): to_hex(h.get_facecolor()) for t, h in
+               zip(f1.axes[0].get_legend().get_texts(), f1.axes[0].get_legend().legend_handles)}
+    assert legend1["CHN"] == chn and legend1["RUS"] == style.supplier_colour("RUS").lower()
+    assert style.bloc_colour("china").lower() == chn  # the map's China colour equals the chart's
+    assert len(set(style.SUPPLIER_COLOURS.values())) == len(style.SUPPLIER_COLOURS)
+    assert "CHN" in drawn["gates"] and not srb.empty
+    plt.close("all")
+
+
+def test_bloc_shares_draws_each_segment():
+    table = pd.DataFrame({"china": [50.0, 0.0], "nato_eu": [50.0, 100.0]}, index=["a", "b"])
+    fig = charts.bloc_shares(table)
+    widths = sorted(round(p.get_width()) for p in fig.axes[0].patches)
+    assert widths == [0, 50, 50, 100]
+    plt.close(fig)
+
+
+def test_small_multiples_one_panel_per_recipient():
+    fig = charts.small_multiples(SYN, recipients=["SRB", "HRV"], names={"SRB": "Serbia", "HRV": "Croatia"})
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["Serbia", "Croatia"]
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- map
+
+def test_build_flows_values_and_unconfirmed():
+    f = maps.build_flows(SYN, (2016, 2025))
+    got = {(r.supplier, r.recipient): (r.value, r.unconfirmed) for r in f.itertuples()}
+    assert got == {("CHN", "SRB"): (2, 0), ("FRA", "SRB"): (2, 1), ("RUS", "SRB"): (1, 0),
+                   ("USA", "HRV"): (1, 0), ("TUR", "HRV"): (1, 0)}
+    assert maps.dominant_bloc(f) == {"SRB": "nato_eu", "HRV": "nato_eu"}
+
+
+def test_widths_are_proportional():
+    assert maps.width_for(10, 10) == pytest.approx(9.0)
+    assert maps.width_for(5, 10) - 0.8 == pytest.approx((9.0 - 0.8) / 2)
+
+
+def test_bearings_point_the_right_way():
+    beijing = maps.bearing(19.5, 43.5, 116.4, 39.9)
+    washington = maps.bearing(19.5, 43.5, -77.04, 38.9)
+    assert 30 < beijing < 90      # east-north-east
+    assert 270 < washington < 330  # west-north-west
+    spread = maps.gate_angles({"A": 10.0, "B": 12.0, "C": 200.0}, min_sep=16)
+    assert abs((spread["B"] - spread["A"]) % 360) >= 16 - 1e-6
+
+
+def render_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def test_map_is_deterministic():
+    a = render_png(maps.map_figure(SYN, COUNTRIES, (2016, 2025)))
+    b = render_png(maps.map_figure(SYN, COUNTRIES, (2016, 2025)))
+    assert len(a) > 10_000
+    assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
+
+
+def test_boundaries_hold_the_seven_recipients():
+    b = maps.load_boundaries()
+    focus = b[b["focus"]]
+    assert sorted(focus["iso3"]) == sorted(agg.RECIPIENTS)
+    assert focus.geometry.is_valid.all() and not focus.geometry.is_empty.any()
+    assert (focus.geometry.area > 1e9).all()  # every polygon is larger than 1,000 km²
+
+
+# ---------------------------------------------------------------- the real data
+
+def test_coverage_floor():
+    t = data.transfers()
+    e = data.engagements()
+    assert len(t) >= 100 and len(e) >= 30
+    assert set(agg.RECIPIENTS) <= set(t["recipient"])
+    assert {"CHN", "RUS", "FRA", "ESP"} <= set(t["supplier"])  # the article's suppliers
+
+
+def test_seed_article_items_are_in_the_data():
+    t = data.transfers()
+    e = data.engagements()
+    srb = " ".join(t.loc[t.recipient == "SRB", "designation"])
+    for item in ["FK-3", "CH-92A", "FT-8C", "CH-95", "Rafale", "Mistral", "C295"]:
+        assert item in srb, item
+    titles = " ".join(e["title"]) + " " + " ".join(e["description"])
+    for item in ["Pegaz", "250th", "Peace Defenders", "Huawei"]:
+        assert item in titles, item
+
+
+def test_every_country_used_has_a_bloc_and_capital():
+    c = data.countries().set_index("code")
+    t = data.transfers()
+    assert set(t["supplier"]) <= set(c.index)
+    assert c["capital_lat"].notna().all()

@@ -1,0 +1,104 @@
+"""The validator accepts the real data and rejects every injected fault,
+naming file, line, column and value."""
+import subprocess
+import sys
+
+import pytest
+
+from balkanarms import DATA_DIR
+from balkanarms.data import load_table
+from balkanarms.validate import DataError, validate
+
+
+def test_real_data_passes():
+    assert validate(DATA_DIR) == []
+
+
+def test_fixture_passes(fixture_dir):
+    assert validate(fixture_dir) == []
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture does not contain {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+T = "transfers.csv"
+ROW2 = "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,delivered,purchase,false,,,,confirmed,,keya"
+
+# (name, file, old, new, expected file, expected line, expected column, expected value)
+FAULTS = [
+    ("bad enum", T, "air_defence_systems,air_defence,3", "air_defense,air_defence,3", T, 2, "category", "air_defense"),
+    ("bad ISO code", T, "SRB,CHN,FK-3", "SRB,CHI,FK-3", T, 2, "supplier", "CHI"),
+    ("recipient out of scope", T, "T-SRB-001,SRB", "T-SRB-001,SVN", T, 2, "recipient", "SVN"),
+    ("text in number column", T, "air_defence,3,3", "air_defence,three,3", T, 2, "number_ordered", "three"),
+    ("delivery before order", T, "3,3,2019,2022,2022", "3,3,2019,2018,2022", T, 2, "delivery_start", "2018"),
+    ("delivery end before start", T, "3,3,2019,2022,2022", "3,3,2019,2022,2020", T, 2, "delivery_end", "2020"),
+    ("more delivered than ordered", T, "air_defence,3,3", "air_defence,3,4", T, 2, "number_delivered", "4"),
+    ("missing source key", T, ",confirmed,,keya\n", ",confirmed,,\n", T, 2, "sources", ""),
+    ("unknown source key", T, ",confirmed,,keya\n", ",confirmed,,nosuchkey\n", T, 2, "sources", "nosuchkey"),
+    ("duplicate id", T, "T-SRB-002,SRB,RUS", "T-SRB-001,SRB,RUS", T, 3, "id", "T-SRB-001"),
+    ("duplicate deal", T, "T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021",
+     "T-HRV-001,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,12,12,2016", T, 4, "designation", "MiG-29"),
+    ("empty required field", T, "FK-3,SAM system", ",SAM system", T, 2, "designation", ""),
+    ("year 1850", T, "3,3,2019,2022", "3,3,1850,2022", T, 2, "order_year", "1850"),
+    ("negative quantity", T, "air_defence,3,3", "air_defence,-3,3", T, 2, "number_ordered", "-3"),
+    ("delivered without a year", T, "3,3,2019,2022,2022,delivered", "3,3,2019,,,delivered", T, 2, "delivery_start", ""),
+    ("bad boolean", T, "purchase,false", "purchase,no", T, 2, "second_hand", "no"),
+    ("value without currency", T, "999,EUR,2021", "999,,2021", T, 4, "value_currency", ""),
+    ("bad confidence", T, ",confirmed,,keya\n", ",certain,,keya\n", T, 2, "confidence", "certain"),
+    ("extra field in row", T, ROW2, ROW2 + ",extra", T, 2, None, None),
+    ("bad engagement date", "engagements.csv", "E-001,2025-07", "E-001,2025-13", "engagements.csv", 2, "date", "2025-13"),
+    ("unknown party", "engagements.csv", "SRB;CHN", "SRB;XXX", "engagements.csv", 2, "parties", "XXX"),
+    ("bad statistics number", "statistics.csv", "2024,57,percent", "2024,57%,percent", "statistics.csv", 2, "value", "57%"),
+    ("share above 100", "statistics.csv", "2024,57,percent", "2024,157,percent", "statistics.csv", 2, "value", "157"),
+    ("latitude out of range", "countries.csv", "Belgrade,44.8", "Belgrade,144.8", "countries.csv", 2, "capital_lat", "144.8"),
+    ("bib entry without url", "references.bib", "  url = {https://example.org/a},\n", "", "references.bib", 1, "url", "keya"),
+    ("bib url not http", "references.bib", "https://example.org/a", "ftp://example.org/a", "references.bib", 1, "url", "ftp://example.org/a"),
+    ("two bib entries share a url", "references.bib", "https://example.org/b", "https://example.org/a", "references.bib", 11, "url", "https://example.org/a"),
+]
+
+
+@pytest.mark.parametrize("name,file,old,new,efile,eline,ecol,evalue", FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_is_reported(fixture_dir, name, file, old, new, efile, eline, ecol, evalue):
+    edit(fixture_dir / file, old, new)
+    problems = validate(fixture_dir)
+    assert problems, f"{name}: not detected"
+    hit = [p for p in problems if p.file == efile and p.line == eline and p.column == ecol
+           and (evalue is None or p.value == evalue)]
+    assert hit, f"{name}: expected {efile}:{eline} [{ecol}] {evalue!r}, got {[str(p) for p in problems]}"
+    text = str(hit[0])
+    assert efile in text and f"line {eline}" in text
+
+
+def test_all_problems_reported_in_one_run(fixture_dir):
+    edit(fixture_dir / T, "SRB,CHN,FK-3", "SRB,CHI,FK-3")
+    edit(fixture_dir / T, "air_defence,3,3", "air_defence,3,4")
+    edit(fixture_dir / "engagements.csv", "SRB;CHN", "SRB;XXX")
+    cols = {p.column for p in validate(fixture_dir)}
+    assert {"supplier", "number_delivered", "parties"} <= cols
+
+
+def test_loader_refuses_invalid_data(fixture_dir):
+    edit(fixture_dir / T, "air_defence,3,3", "air_defence,three,3")
+    with pytest.raises(DataError) as err:
+        load_table("transfers", fixture_dir)
+    assert "number_ordered" in str(err.value) and "three" in str(err.value)
+
+
+def test_loader_keeps_every_row_and_types(fixture_dir):
+    df = load_table("transfers", fixture_dir)
+    assert len(df) == 3
+    assert str(df["number_ordered"].dtype) == "Int64"
+    assert df.loc[0, "sources"] == ["keya"]
+    assert df["value"].isna().sum() == 2  # empty stays missing, never 0
+
+
+def test_cli_exit_codes(fixture_dir):
+    ok = subprocess.run([sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True)
+    assert ok.returncode == 0
+    edit(fixture_dir / T, "SRB,CHN,FK-3", "SRB,CHI,FK-3")
+    bad = subprocess.run([sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "transfers.csv, line 2, column 'supplier': value 'CHI'" in bad.stderr

@@ -1,0 +1,167 @@
+"""The book builds strictly, every page exists, and the repository stays clean."""
+import functools
+import http.server
+import json
+import re
+import socketserver
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from balkanarms import ROOT
+from balkanarms.__main__ import build_command
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(build_command(out), cwd=ROOT, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    warnings = [l for l in log.splitlines() if "WARNING" in l]
+    assert warnings == [], warnings
+    return out / "_build" / "html"
+
+
+@pytest.mark.build
+def test_every_toc_entry_has_a_page(built_book):
+    for f in toc_files():
+        assert (built_book / f"{f}.html").exists(), f
+
+
+@pytest.mark.build
+def test_numbers_are_glued_into_the_prose(built_book):
+    html = (built_book / "notebooks" / "evidence.html").read_text()
+    import balkanarms.data as data
+    assert f"records {len(data.transfers())} deals" in re.sub(r"<[^>]+>", "", html)
+
+
+@pytest.mark.build
+def test_figures_have_alt_text_and_captions(built_book):
+    for f in toc_files():
+        html = (built_book / f"{f}.html").read_text()
+        for img in re.findall(r"<img [^>]*>", html):
+            if "logo" in img:
+                continue
+            assert re.search(r'alt="[^"]{15,}"', img), (f, img[:200])
+
+
+@pytest.fixture(scope="session")
+def server(built_book):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(built_book))
+    httpd = socketserver.TCPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_file", toc_files())
+def test_page_in_browser(server, browser, page_file):
+    page = browser.new_page()
+    errors, external = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    resp = page.goto(f"{server}/{page_file}.html", wait_until="load")
+    assert resp.status == 200
+    assert errors == [], errors
+    imgs = page.eval_on_selector_all("img", "els => els.map(e => [e.src, e.naturalWidth, e.alt])")
+    for src, width, alt in imgs:
+        assert width > 0, src
+        assert alt, src
+    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    for href in {l.split("#")[0] for l in links if l.startswith(server)}:
+        assert page.request.get(href).status == 200, href
+    assert page.inner_text("main").strip()
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_file", ["notebooks/map", "notebooks/serbia_suppliers", "notebooks/region_compared"])
+def test_no_horizontal_scroll_at_phone_width(server, browser, page_file):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    page.goto(f"{server}/{page_file}.html", wait_until="load")
+    overflow = page.evaluate("document.body.scrollWidth - window.innerWidth")
+    assert overflow <= 1, overflow
+    page.close()
+
+
+# ---------------------------------------------------------------- repository hygiene
+
+def test_notebooks_have_no_outputs():
+    nbs = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert nbs
+    for nb in nbs:
+        cells = json.loads(nb.read_text())["cells"]
+        for c in cells:
+            if c["cell_type"] == "code":
+                assert c.get("outputs") == [] and c.get("execution_count") is None, nb.name
+
+
+def test_requirements_are_pinned():
+    lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
+    reqs = [l for l in lines if l and not l.startswith("#")]
+    assert len(reqs) > 20
+    loose = [l for l in reqs if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", l)]
+    assert loose == []
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_no_blanket_warning_filters():
+    for path in list((ROOT / "balkanarms").glob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb")):
+        assert 'filterwarnings("ignore")' not in path.read_text(), path
+
+
+def test_bib_keys_are_all_used():
+    import balkanarms.data as data
+    used = set()
+    for name in ["transfers", "engagements", "statistics", "countries"]:
+        used |= {k for ks in data.load_table(name)["sources"] for k in ks}
+    text = " ".join(p.read_text() for p in (ROOT / "book").glob("*.md"))
+    text += " ".join(p.read_text() for p in (ROOT / "notebooks").glob("*.ipynb"))
+    used |= set(re.findall(r"[a-z0-9]+", text))
+    defined = set(data.references()["key"])
+    assert defined - used == set()

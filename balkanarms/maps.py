@@ -182,6 +182,8 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, boun
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.grid(False)
     for s in ax.spines.values():
         s.set_visible(True)

@@ -91,7 +91,9 @@ def apply() -> None:
 
 
 def add_source(fig: plt.Figure, text: str = SOURCE_LEDGER) -> None:
-    """Write the source line under the figure."""
+    """Write the source line under the figure, leaving room for it below the axes."""
+    if not fig.get_layout_engine():
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.17))
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#555555", wrap=True)
 
 

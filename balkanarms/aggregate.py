@@ -21,6 +21,13 @@ BLOC_LABELS = {"nato_eu": "NATO/EU members", "russia_belarus": "Russia and Belar
 #: The seven recipients, north-west to south-east, as every chart orders them.
 RECIPIENTS = ["HRV", "BIH", "SRB", "MNE", "XKX", "ALB", "MKD"]
 
+#: Capability classes in the order charts list them, with their labels.
+CAPABILITY_LABELS = {
+    "air_defence": "Air defence", "uav": "UAVs", "combat_aircraft": "Combat aircraft",
+    "transport_aircraft": "Transport aircraft", "helicopters": "Helicopters", "trainer_aircraft": "Trainers",
+    "armour": "Armour", "artillery": "Artillery", "missiles": "Missiles", "sensors": "Sensors",
+    "naval": "Naval", "small_arms": "Small arms", "other": "Other"}
+
 #: Five-year windows used throughout the book.
 WINDOWS = [(2006, 2010), (2011, 2015), (2016, 2020), (2021, 2025)]
 

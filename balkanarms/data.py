@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import DATA_DIR
-from .validate import LIST_SEP, DataError, check_bib, read_package, validate
+from .validate import BIB_OUTLET, LIST_SEP, DataError, check_bib, read_package, validate
 
 _DTYPES = {"integer": "Int64", "year": "Int64", "number": "Float64",
            "boolean": "boolean", "string": "string"}
@@ -83,6 +83,12 @@ def countries(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return load_table("countries", data_dir)
 
 
+def names(data_dir: Path | str = DATA_DIR) -> dict[str, str]:
+    """Country code -> name as readers expect it (e.g. 'XKX' -> 'Kosovo')."""
+    c = countries(data_dir)
+    return dict(zip(c["code"], c["name"]))
+
+
 def statistics(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return load_table("statistics", data_dir)
 
@@ -94,7 +100,7 @@ def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     _, entries, _ = check_bib(data_dir / "references.bib")
     rows = []
     for key, f in entries.items():
-        outlet = next((f[o] for o in ("journal", "publisher", "organization", "howpublished", "institution") if f.get(o)), "")
+        outlet = next((f[o] for o in BIB_OUTLET if f.get(o)), "")
         rows.append({"key": key, "title": f.get("title", ""), "outlet": outlet,
                      "date": f.get("date", f.get("year", "")), "url": f.get("url", ""),
                      "urldate": f.get("urldate", "")})

@@ -203,11 +203,14 @@ def _scale_bar(ax, length: float) -> None:
     ax.text(x + length / 2, y + 14_000, f"{length / 1000:.0f} km", ha="center", va="bottom", fontsize=7.5)
 
 
+def _fill_handles() -> list[Patch]:
+    """Legend entries for the country fills: one per bloc, plus 'no recorded deals'."""
+    handles = [Patch(facecolor=style.bloc_colour(b), alpha=0.55, label=style.bloc_label(b)) for b in BLOCS]
+    return handles + [Patch(facecolor=NO_DATA, label="no recorded deals")]
+
+
 def _legends(ax, flows, vmax, measure) -> None:
-    blocs = [b for b in BLOCS]
-    fill_handles = [Patch(facecolor=style.bloc_colour(b), alpha=0.55, label=style.bloc_label(b)) for b in blocs]
-    fill_handles.append(Patch(facecolor=NO_DATA, label="no recorded deals"))
-    leg1 = ax.legend(handles=fill_handles, title="Largest supplier bloc", loc="upper left",
+    leg1 = ax.legend(handles=_fill_handles(), title="Largest supplier bloc", loc="upper left",
                      bbox_to_anchor=(1.01, 1.0), fontsize=8, title_fontsize=8.5)
     ax.add_artist(leg1)
     steps = sorted({max(1, round(vmax / 4)), max(1, round(vmax / 2)), int(vmax)})
@@ -240,9 +243,7 @@ def periods_figure(df: pd.DataFrame, countries: pd.DataFrame, windows: list[tupl
     for ax, w, flows in zip(np.atleast_1d(axes), windows, all_flows):
         draw_map(ax, flows, countries, boundaries=b, title=window_label(w), vmax=vmax,
                  legends=False, measure=measure, compact=True)
-    handles = [Patch(facecolor=style.bloc_colour(bl), alpha=0.55, label=style.bloc_label(bl)) for bl in BLOCS]
-    handles.append(Patch(facecolor=NO_DATA, label="no recorded deals"))
-    fig.legend(handles=handles, loc="lower center", ncols=4, fontsize=8.5, bbox_to_anchor=(0.5, 0.06))
+    fig.legend(handles=_fill_handles(), loc="lower center", ncols=4, fontsize=8.5, bbox_to_anchor=(0.5, 0.06))
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
     fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.2, wspace=0.04)

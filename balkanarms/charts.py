@@ -147,39 +147,73 @@ def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | Non
 
 TIE_MARKERS = {"delivery": "s", "exercise": "^", "training": "D", "technology_transfer": "P",
                "co_development": "P", "agreement": "o", "dual_use_infrastructure": "X",
-               "visit": "v", "military_aid": "s", "basing": "h"}
+               "visit": "v", "military_aid": "p", "basing": "h"}
+
+
+def _context_text(ev) -> str:
+    return f"{ev['label']} ({ev['year']})"
+
+
+def _pack_labels(events: pd.DataFrame, years: tuple[int, int], chars_per_year: float) -> list[tuple[int, str]]:
+    """Give each context label a level so that no two labels on a level overlap.
+
+    Labels left of the middle of the axis are written to the right of their line,
+    the others to the left. Returns (level, alignment) per event, in order."""
+    middle = (years[0] + years[1]) / 2
+    placed: list[list[tuple[float, float]]] = []
+    out = []
+    for _, ev in events.iterrows():
+        width = len(_context_text(ev)) / chars_per_year + 0.6
+        x = float(ev["year"])
+        span = (x, x + width) if x < middle else (x - width, x)
+        level = 0
+        while level < len(placed) and any(a < span[1] and span[0] < b for a, b in placed[level]):
+            level += 1
+        if level == len(placed):
+            placed.append([])
+        placed[level].append(span)
+        out.append((level, "left" if x < middle else "right"))
+    return out
 
 
 def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str],
-                  lane_labels: dict[str, str], years: tuple[int, int] = (1998, 2026),
+                  lane_labels: dict[str, str], years: tuple[float, float] = (1998, 2026.6),
                   title: str = "") -> plt.Figure:
-    """A timeline: one lane per partner (``ties['lane']``), a marker per tie by ``kind``,
-    and context events (``context['year']``, ``context['label']``) as dotted lines."""
-    fig, ax = plt.subplots(figsize=(8, 1.2 * len(lanes) + 2.6))
+    """A timeline: one lane per partner (``ties['lane']``), a marker per tie by ``kind``
+    (ties of one lane and year sit side by side), and context events
+    (``context['year']``, ``context['label']``) as dotted lines labelled above the lanes."""
+    context = context.sort_values("year")
+    levels = _pack_labels(context, years, chars_per_year=4.2)
+    n_levels = max([l for l, _ in levels], default=-1) + 1
+    fig, ax = plt.subplots(figsize=(8, 2.0 + 1.0 * len(lanes) + 0.3 * n_levels))
     ypos = {lane: i for i, lane in enumerate(reversed(lanes))}
-    for kind in [k for k in TIE_MARKERS if k in set(ties["kind"])]:
-        sub = ties[ties["kind"] == kind]
-        # spread ties of the same lane and year vertically so none hide another
-        offs = sub.groupby(["lane", "year"]).cumcount() * 0.16
-        ax.scatter(sub["year"].astype(float), sub["lane"].map(ypos) + offs - 0.1,
-                   marker=TIE_MARKERS[kind], s=46, c=[style.supplier_colour(l) for l in sub["lane"]],
-                   edgecolors="black", linewidths=0.4, label=kind.replace("_", " "), zorder=3)
-    top = len(lanes) - 0.2
-    for i, (_, ev) in enumerate(context.sort_values("year").iterrows()):
-        ax.axvline(ev["year"], color="#888888", linestyle=":", linewidth=1, zorder=1)
-        ax.text(ev["year"] + 0.15, top + 0.05 + 0.32 * (i % 3), ev["label"], fontsize=7.5,
-                color="#333333", va="bottom")
+    t = ties.sort_values(["lane", "year", "kind"]).copy()
+    rank = t.groupby(["lane", "year"]).cumcount()
+    size = t.groupby(["lane", "year"])["kind"].transform("size")
+    t["x"] = t["year"].astype(float) + (rank - (size - 1) / 2) * 0.13
+    for kind in [k for k in TIE_MARKERS if k in set(t["kind"])]:
+        sub = t[t["kind"] == kind]
+        ax.scatter(sub["x"], sub["lane"].map(ypos), marker=TIE_MARKERS[kind], s=55,
+                   c=[style.supplier_colour(l) for l in sub["lane"]], edgecolors="black",
+                   linewidths=0.4, label=kind.replace("_", " "), zorder=3)
+    top = len(lanes) - 0.5
+    for (_, ev), (level, align) in zip(context.iterrows(), levels):
+        ax.axvline(ev["year"], color="#999999", linestyle=":", linewidth=1, zorder=1)
+        dx = 0.2 if align == "left" else -0.2
+        ax.text(ev["year"] + dx, top + 0.15 + 0.3 * level, _context_text(ev), fontsize=7.5,
+                color="#333333", va="bottom", ha=align)
     ax.set_yticks(list(ypos.values()), [lane_labels[l] for l in ypos])
-    ax.set_ylim(-0.6, top + 1.2)
+    ax.set_ylim(-0.6, top + 0.45 + 0.3 * n_levels)
     ax.set_xlim(*years)
     ax.set_xlabel("Year")
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
-    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, fontsize=8, title="Kind of tie")
+    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=4, fontsize=8, title="Kind of tie")
     for h in leg.legend_handles:
         h.set_facecolor("#999999")
     if title:
         ax.set_title(title)
+    fig.tight_layout()
     return fig
 
 

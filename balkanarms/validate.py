@@ -338,7 +338,16 @@ def engagement_rules(records: list[dict], name: str = "engagements.csv") -> list
 
 def statistics_rules(records: list[dict], name: str = "statistics.csv") -> list[Problem]:
     out: list[Problem] = []
+    seen: dict[tuple, int] = {}
     for rec in records:
+        key = tuple(rec.get(c, "") for c in ("recipient", "supplier", "measure", "period_start",
+                                              "period_end", "unit", "value"))
+        if key in seen:
+            out.append(Problem(name, rec["_line"], "value", rec.get("value"),
+                               f"duplicate figure: same country, supplier, measure, period and value "
+                               f"as line {seen[key]} (cite both sources on one row)"))
+        else:
+            seen[key] = rec["_line"]
         a, b = _int(rec, "period_start"), _int(rec, "period_end")
         if a is not None and b is not None and b < a:
             out.append(Problem(name, rec["_line"], "period_end", rec["period_end"],

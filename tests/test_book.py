@@ -5,6 +5,7 @@ import json
 import re
 import socketserver
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,7 +13,6 @@ import pytest
 import yaml
 
 from balkanarms import ROOT
-from balkanarms.__main__ import build_command
 
 
 def toc_files() -> list[str]:
@@ -26,7 +26,9 @@ def toc_files() -> list[str]:
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(build_command(out), cwd=ROOT, capture_output=True, text=True)
+    # exactly what `make book` runs: validate, refresh the execution cache, strict build
+    proc = subprocess.run([sys.executable, "-m", "balkanarms", "build", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     warnings = [l for l in log.splitlines() if "WARNING" in l]

@@ -53,6 +53,8 @@ FAULTS = [
     ("unknown party", "engagements.csv", "SRB;CHN", "SRB;XXX", "engagements.csv", 2, "parties", "XXX"),
     ("bad statistics number", "statistics.csv", "2024,57,percent", "2024,57%,percent", "statistics.csv", 2, "value", "57%"),
     ("share above 100", "statistics.csv", "2024,57,percent", "2024,157,percent", "statistics.csv", 2, "value", "157"),
+    ("duplicate published figure", "statistics.csv", "keyb\n", "keyb\nS-002,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported again,,keya\n",
+     "statistics.csv", 3, "value", "57"),
     ("latitude out of range", "countries.csv", "Belgrade,44.8", "Belgrade,144.8", "countries.csv", 2, "capital_lat", "144.8"),
     ("bib entry without url", "references.bib", "  url = {https://example.org/a},\n", "", "references.bib", 1, "url", "keya"),
     ("bib url not http", "references.bib", "https://example.org/a", "ftp://example.org/a", "references.bib", 1, "url", "ftp://example.org/a"),

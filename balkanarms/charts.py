@@ -63,9 +63,18 @@ def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
     return fig
 
 
-def bloc_shares(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share of deals (%)") -> plt.Figure:
-    """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc."""
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.6))
+def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
+    """Put the axes' legend under the plot, above the source line."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.subplots_adjust(bottom=0.32)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncols=ncols, fontsize=8.5)
+
+
+def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: str = "",
+                xlabel: str = "Share of deals (%)") -> plt.Figure:
+    """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc.
+    With ``counts``, each bar's label says how many deals the shares rest on."""
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.4))
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for bloc in [b for b in BLOCS if b in table.columns]:
@@ -76,11 +85,12 @@ def bloc_shares(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share of
                 ax.text(li + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
                         color="white" if bloc not in ("other", "turkey") else "black")
         left += vals
-    ax.set_yticks(y, table.index)
+    labels = [f"{w}\n(n = {int(counts[w])})" for w in table.index] if counts is not None else list(table.index)
+    ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8.5)
+    _legend_below(fig, ax, ncols=3)
     if title:
         ax.set_title(title)
     return fig
@@ -220,7 +230,7 @@ def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str]
 def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share (%)") -> plt.Figure:
     """Grouped horizontal bars: one group per row of ``table`` (e.g. 'Serbia from China, 2020–24'),
     one bar per column (e.g. 'SIPRI (TIV)', 'deals in our ledger')."""
-    fig, ax = plt.subplots(figsize=(8, 0.75 * len(table) * max(1, table.shape[1] / 2) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.75 * len(table) * max(1, table.shape[1] / 2) + 2.4))
     n = table.shape[1]
     h = 0.8 / n
     y = np.arange(len(table))[::-1]
@@ -236,7 +246,7 @@ def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Sh
     ax.set_xlim(0, 110)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=n, fontsize=9)
+    _legend_below(fig, ax, ncols=n)
     if title:
         ax.set_title(title)
     return fig

@@ -81,26 +81,31 @@ def dominant_bloc(flows: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def gate_angles(bearings: dict[str, float], min_sep: float = 16.0) -> dict[str, float]:
-    """Spread gate bearings so that no two are closer than ``min_sep`` degrees,
-    moving each as little as possible (order around the compass is kept)."""
-    items = sorted(bearings.items(), key=lambda kv: (kv[1], kv[0]))
-    angles = [a for _, a in items]
-    for _ in range(200):
+def spread(values: dict[str, float], period: float, min_sep: float) -> dict[str, float]:
+    """Spread positions on a circle of length ``period`` so that no two are closer than
+    ``min_sep``, moving each as little as possible and keeping their order."""
+    items = sorted(values.items(), key=lambda kv: (kv[1], kv[0]))
+    pos = [v for _, v in items]
+    for _ in range(400):
         moved = False
-        for i in range(len(angles)):
-            j = (i + 1) % len(angles)
-            if len(angles) < 2:
+        for i in range(len(pos)):
+            j = (i + 1) % len(pos)
+            if len(pos) < 2:
                 break
-            gap = (angles[j] - angles[i]) % 360
+            gap = (pos[j] - pos[i]) % period
             if gap < min_sep:
                 push = (min_sep - gap) / 2 + 1e-6
-                angles[i] = (angles[i] - push) % 360
-                angles[j] = (angles[j] + push) % 360
+                pos[i] = (pos[i] - push) % period
+                pos[j] = (pos[j] + push) % period
                 moved = True
         if not moved:
             break
-    return {k: a for (k, _), a in zip(items, angles)}
+    return {k: v for (k, _), v in zip(items, pos)}
+
+
+def gate_angles(bearings: dict[str, float], min_sep: float = 30.0) -> dict[str, float]:
+    """Spread gate bearings so that no two are closer than ``min_sep`` degrees."""
+    return spread(bearings, 360.0, min_sep)
 
 
 def _gate_xy(angle: float, frame=FRAME, inset: float = 45_000) -> tuple[float, float]:
@@ -112,6 +117,44 @@ def _gate_xy(angle: float, frame=FRAME, inset: float = 45_000) -> tuple[float, f
     ty = ((y1 - inset - cy) / dy) if dy > 1e-9 else ((y0 + inset - cy) / dy) if dy < -1e-9 else math.inf
     t = min(tx, ty)
     return cx + t * dx, cy + t * dy
+
+
+def _ring(frame=FRAME, inset: float = 45_000) -> list[tuple[float, float]]:
+    """Corners of the gate ring, clockwise from the top-left."""
+    x0, x1, y0, y1 = frame
+    return [(x0 + inset, y1 - inset), (x1 - inset, y1 - inset), (x1 - inset, y0 + inset), (x0 + inset, y0 + inset)]
+
+
+def _to_ring(xy) -> float:
+    """Distance along the gate ring (clockwise from the top-left corner) of a point on it."""
+    corners = _ring()
+    s = 0.0
+    for a, b in zip(corners, corners[1:] + corners[:1]):
+        seg = math.dist(a, b)
+        if math.isclose(math.dist(a, xy) + math.dist(xy, b), seg, rel_tol=1e-9, abs_tol=1.0):
+            return s + math.dist(a, xy)
+        s += seg
+    raise ValueError(f"{xy} is not on the gate ring")
+
+
+def _from_ring(s: float) -> tuple[float, float]:
+    corners = _ring()
+    for a, b in zip(corners, corners[1:] + corners[:1]):
+        seg = math.dist(a, b)
+        if s <= seg:
+            f = s / seg
+            return a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])
+        s -= seg
+    return corners[0]
+
+
+def place_gates(bearings: dict[str, float], min_gap: float) -> dict[str, tuple[float, float]]:
+    """Gate positions on the frame: each where its true bearing meets the frame, then
+    spread along the frame so that no two gates are closer than ``min_gap`` metres."""
+    corners = _ring()
+    perimeter = sum(math.dist(a, b) for a, b in zip(corners, corners[1:] + corners[:1]))
+    along = spread({k: _to_ring(_gate_xy(a)) for k, a in bearings.items()}, perimeter, min_gap)
+    return {k: _from_ring(v) for k, v in along.items()}
 
 
 def _arc(p0, p1, bend: float) -> MPath:
@@ -128,10 +171,58 @@ def width_for(value: float, vmax: float, max_width: float = 9.0) -> float:
     return 0.8 + (max_width - 0.8) * value / vmax if vmax > 0 else 0.8
 
 
+def _inside(x: float, y: float, frame=FRAME, margin: float = 30_000) -> bool:
+    x0, x1, y0, y1 = frame
+    return x0 + margin < x < x1 - margin and y0 + margin < y < y1 - margin
+
+
+def line_origins(flows: pd.DataFrame, countries: pd.DataFrame, *, min_deals: int = 2,
+                 compact: bool = False) -> tuple[dict, dict, dict]:
+    """Where each supplier's lines start.
+
+    Returns ``origin_of`` (supplier -> origin key), ``gates`` (key -> xy, label, bloc) for
+    suppliers outside the frame, and ``points`` (supplier -> xy of its capital) for suppliers
+    inside it. Outside suppliers with fewer than ``min_deals`` in total are pooled into one
+    gate per bloc ("pool:<bloc>"), placed at the mean bearing of their capitals."""
+    to_map = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    totals = flows.groupby("supplier")["value"].sum() if len(flows) else pd.Series(dtype=float)
+    origin_of, points, bearings, members = {}, {}, {}, {}
+    for s in style.sort_suppliers(totals.index):
+        lon, lat = float(countries.loc[s, "capital_lon"]), float(countries.loc[s, "capital_lat"])
+        x, y = to_map.transform(lon, lat)
+        if _inside(x, y):
+            points[s] = (x, y)
+            origin_of[s] = s
+            continue
+        key = s if totals[s] >= min_deals else f"pool:{countries.loc[s, 'bloc']}"
+        origin_of[s] = key
+        members.setdefault(key, []).append(s)
+        bearings.setdefault(key, []).append(bearing(*CENTRE, lon, lat))
+    mean = {k: math.degrees(math.atan2(sum(math.sin(math.radians(a)) for a in v),
+                                       sum(math.cos(math.radians(a)) for a in v))) % 360
+            for k, v in bearings.items()}
+    gates = {}
+    xy = place_gates(mean, min_gap=300_000 if compact else 190_000)
+    for k in xy:
+        if k.startswith("pool:"):
+            bloc = k.split(":", 1)[1]
+            n = len(members[k])
+            group = "others" if bloc == "other" else f"other {style.bloc_label(bloc).replace(' members', '')}"
+            label = f"+{n}" if compact else (f"{n} {group}" if n > 1 else countries.loc[members[k][0], "name"])
+            if n == 1 and compact:
+                label = members[k][0]
+        else:
+            bloc = countries.loc[k, "bloc"]
+            label = k if compact else countries.loc[k, "name"]
+        gates[k] = {"xy": xy[k], "label": label, "bloc": bloc, "members": members[k]}
+    return origin_of, gates, points
+
+
 def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, boundaries=None,
              title: str = "", vmax: float | None = None, legends: bool = True,
-             measure: str = "deals", compact: bool = False) -> dict:
-    """Draw one map on ``ax``. Returns what was drawn (gates, fills, widths) for tests."""
+             measure: str = "deals", compact: bool = False, min_deals: int = 2) -> dict:
+    """Draw one map on ``ax``. Suppliers outside the frame with fewer than ``min_deals``
+    in total share one gate per bloc. Returns what was drawn (gates, fills, widths) for tests."""
     b = load_boundaries() if boundaries is None else boundaries
     c = countries.set_index("code")
     to_map = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
@@ -157,25 +248,30 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, boun
         x, y = to_map.transform(float(c.loc[r, "capital_lon"]), float(c.loc[r, "capital_lat"]))
         cap[r] = (x, y)
         ax.plot(x, y, "o", ms=3.5, color="black", zorder=7)
-    # gates
-    suppliers = style.sort_suppliers(flows["supplier"].unique()) if len(flows) else []
-    brg = {s: bearing(*CENTRE, float(c.loc[s, "capital_lon"]), float(c.loc[s, "capital_lat"])) for s in suppliers}
-    gates = {s: _gate_xy(a) for s, a in gate_angles(brg).items()}
+    # where each supplier's lines start: its capital when inside the frame, else a gate on the edge
+    origin_of, gates, points = line_origins(flows, c, min_deals=min_deals, compact=compact)
     vmax = vmax if vmax is not None else (flows["value"].max() if len(flows) else 1)
     widths = {}
-    for _, f in flows.sort_values("value", ascending=False).iterrows():
+    drawn = flows.assign(origin=flows["supplier"].map(origin_of))
+    drawn = drawn.groupby(["origin", "recipient", "bloc"], as_index=False)[["value", "unconfirmed"]].sum()
+    for _, f in drawn.sort_values(["value", "origin", "recipient"], ascending=[False, True, True]).iterrows():
         colour = style.bloc_colour(f["bloc"])
         lw = width_for(f["value"], vmax, 7 if compact else 9)
-        widths[(f["supplier"], f["recipient"])] = lw
-        path = _arc(gates[f["supplier"]], cap[f["recipient"]], 0.12)
+        widths[(f["origin"], f["recipient"])] = lw
+        start = gates[f["origin"]]["xy"] if f["origin"] in gates else points[f["origin"]]
+        path = _arc(start, cap[f["recipient"]], 0.12)
         unconf_only = f["unconfirmed"] == f["value"]
         ax.add_patch(PathPatch(path, facecolor="none", edgecolor=colour, linewidth=lw, alpha=0.8,
                                capstyle="round", linestyle=(0, (2, 1.5)) if unconf_only else "-", zorder=4))
-    for s, (x, y) in gates.items():
-        name = s if compact else c.loc[s, "name"]
-        ax.text(x, y, name, ha="center", va="center", fontsize=7 if compact else 8, zorder=8,
+    for code, (x, y) in points.items():
+        if code not in RECIPIENTS:
+            ax.plot(x, y, "o", ms=3.5, color="black", zorder=7)
+            ax.annotate(code if compact else c.loc[code, "name"], (x, y), xytext=(4, 4),
+                        textcoords="offset points", fontsize=7 if compact else 8, zorder=8)
+    for key, g in gates.items():
+        ax.text(*g["xy"], g["label"], ha="center", va="center", fontsize=7 if compact else 8, zorder=8,
                 color="white", fontweight="bold",
-                bbox=dict(boxstyle="round,pad=0.25", fc=style.bloc_colour(c.loc[s, "bloc"]), ec="none"))
+                bbox=dict(boxstyle="round,pad=0.25", fc=style.bloc_colour(g["bloc"]), ec="none"))
     x0, x1, y0, y1 = FRAME
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -193,7 +289,7 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, boun
         ax.set_title(title, fontsize=10 if compact else 12)
     if legends:
         _legends(ax, flows, vmax, measure)
-    return {"gates": gates, "fills": fills, "widths": widths}
+    return {"gates": {k: g["xy"] for k, g in gates.items()}, "points": points, "fills": fills, "widths": widths}
 
 
 def _scale_bar(ax, length: float) -> None:

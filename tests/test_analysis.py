@@ -155,6 +155,18 @@ def test_build_flows_values_and_unconfirmed():
     assert maps.dominant_bloc(f) == {"SRB": "nato_eu", "HRV": "nato_eu"}
 
 
+def test_minor_suppliers_share_a_gate_and_neighbours_start_at_their_capital():
+    flows = pd.DataFrame({"supplier": ["USA", "FRA", "CHN", "HRV"], "recipient": ["XKX", "SRB", "SRB", "BIH"],
+                          "bloc": ["nato_eu", "nato_eu", "china", "nato_eu"], "value": [3, 1, 2, 1],
+                          "unconfirmed": [0, 0, 0, 0]})
+    c = COUNTRIES.set_index("code")
+    origin_of, gates, points = maps.line_origins(flows, c, min_deals=2)
+    assert origin_of == {"USA": "USA", "CHN": "CHN", "FRA": "pool:nato_eu", "HRV": "HRV"}
+    assert set(gates) == {"USA", "CHN", "pool:nato_eu"} and gates["pool:nato_eu"]["members"] == ["FRA"]
+    assert gates["pool:nato_eu"]["label"] == "France"  # a pool of one keeps its name
+    assert set(points) == {"HRV"}  # Zagreb lies inside the frame: no gate
+
+
 def test_widths_are_proportional():
     assert maps.width_for(10, 10) == pytest.approx(9.0)
     assert maps.width_for(5, 10) - 0.8 == pytest.approx((9.0 - 0.8) / 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from .aggregate import BLOC_LABELS, BLOCS
 
@@ -68,7 +69,9 @@ def sort_suppliers(codes) -> list[str]:
 
 
 def apply() -> None:
-    """Set matplotlib defaults for every figure of the book (deterministic output)."""
+    """Set matplotlib defaults for every figure of the book (deterministic output), and make
+    pandas escape HTML in every styled table, since table cells come from the data."""
+    pd.set_option("styler.format.escape", "html")
     mpl.rcParams.update({
         "figure.dpi": 100,
         "savefig.dpi": 110,

@@ -45,6 +45,27 @@ FIXTURE_BIB = """@misc{keya,
 """
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (no browser download)."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def browser_factory(browser):
+    return browser.new_page
+
+
 @pytest.fixture
 def fixture_dir(tmp_path: Path) -> Path:
     """A small valid data package with the real schema."""

@@ -72,21 +72,6 @@ def server(built_book):
     httpd.shutdown()
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page_file", toc_files())
 def test_page_in_browser(server, browser, page_file):
@@ -105,6 +90,8 @@ def test_page_in_browser(server, browser, page_file):
     resp = page.goto(f"{server}/{page_file}.html", wait_until="load")
     assert resp.status == 200
     assert errors == [], errors
+    # the theme is served whole from the build: no page asks any other host for anything
+    assert external == [], external
     imgs = page.eval_on_selector_all("img", "els => els.map(e => [e.src, e.naturalWidth, e.alt])")
     for src, width, alt in imgs:
         assert width > 0, src
@@ -124,6 +111,29 @@ def test_no_horizontal_scroll_at_phone_width(server, browser, page_file):
     page.goto(f"{server}/{page_file}.html", wait_until="load")
     overflow = page.evaluate("document.body.scrollWidth - window.innerWidth")
     assert overflow <= 1, overflow
+    page.close()
+
+
+@pytest.mark.browser
+def test_search_finds_a_term_from_the_data(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/search.html?q=FK-3", wait_until="load")
+    page.wait_for_selector("#search-results ul li", timeout=15_000)
+    hits = page.eval_on_selector_all("#search-results ul li a", "els => els.map(e => e.href)")
+    assert any("serbia_suppliers" in h or "china_footprint" in h for h in hits), hits
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_file", ["book/intro", "notebooks/evidence", "notebooks/serbia_suppliers",
+                                       "notebooks/map", "book/claims"])
+def test_accessibility(server, browser, page_file):
+    from axe_playwright_python.sync_playwright import Axe
+    page = browser.new_page()
+    page.goto(f"{server}/{page_file}.html", wait_until="load")
+    violations = Axe().run(page).response["violations"]
+    severe = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+    assert severe == [], severe
     page.close()
 
 

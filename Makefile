@@ -2,6 +2,7 @@
 #   make book   - set up .venv, validate the data, execute the notebooks, build _build/html
 #   make test   - set up .venv, run the whole test suite (includes a strict build)
 #   make serve  - serve _build/html on http://127.0.0.1:8000
+#   make bench  - time cold and warm builds against executing the notebooks alone
 #   make clean  - remove build artefacts (keeps .venv)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: book test serve clean validate venv
+.PHONY: book test serve bench clean validate venv
 
 venv: $(STAMP)
 
@@ -39,3 +40,6 @@ serve:
 
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache
+
+bench: $(STAMP)
+	$(PY) -m balkanarms bench

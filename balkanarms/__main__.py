@@ -2,14 +2,14 @@
 
     python -m balkanarms validate [DATA_DIR]   check every table, report every problem
     python -m balkanarms build [OUTPUT_DIR]    validate, then build the book strictly
+    python -m balkanarms bench                 time builds against executing the notebooks alone
 """
-import hashlib
-import shutil
-import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from . import DATA_DIR, ROOT
+from . import DATA_DIR
+from .build import bench, build, report
 from .validate import validate
 
 
@@ -25,55 +25,21 @@ def cmd_validate(args: list[str]) -> int:
     return 0
 
 
-def build_command(output: Path | None = None, everything: bool = False) -> list[str]:
-    """The strict Jupyter Book build: warnings are errors, references are checked.
-    ``everything`` makes Sphinx re-read every page, not only changed sources."""
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-           "-W", "-n", "--keep-going"] + (["--all"] if everything else [])
-    if output is not None:
-        cmd += ["--path-output", str(output)]
-    return cmd
-
-
-CACHE = ROOT / ".jupyter_cache"
-STAMP = CACHE / "inputs.sha256"
-
-
-def inputs_digest() -> str:
-    """Hash of everything a notebook reads besides itself: the package and the data.
-
-    Jupyter Book's execution cache is keyed on the notebook's own code only, so a
-    changed dataset or chart function would otherwise leave stale outputs in the book."""
-    h = hashlib.sha256()
-    files = sorted((ROOT / "balkanarms").glob("*.py")) + sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
-    for path in files:
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def refresh_cache() -> bool:
-    """Drop the execution cache when the package or the data changed since it was filled.
-    Returns True when every page must be rebuilt."""
-    digest = inputs_digest()
-    changed = not STAMP.exists() or STAMP.read_text() != digest
-    if changed and CACHE.exists():
-        print("package or data changed: clearing the notebook execution cache")
-        shutil.rmtree(CACHE)
-    CACHE.mkdir(exist_ok=True)
-    STAMP.write_text(digest)
-    return changed
-
-
 def cmd_build(args: list[str]) -> int:
     if cmd_validate([]) != 0:
         return 1
-    everything = refresh_cache()
-    output = Path(args[0]) if args else None
-    return subprocess.call(build_command(output, everything), cwd=ROOT)
+    return build(output=Path(args[0]) if args else None).returncode
 
 
-COMMANDS = {"validate": cmd_validate, "build": cmd_build}
+def cmd_bench(args: list[str]) -> int:
+    if cmd_validate([]) != 0:
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        print(report(bench(Path(tmp))))
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "build": cmd_build, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

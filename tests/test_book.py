@@ -50,6 +50,13 @@ def test_numbers_are_glued_into_the_prose(built_book):
 
 
 @pytest.mark.build
+def test_every_page_with_its_images_stays_under_1_mb(built_book):
+    from balkanarms.build import page_weights
+    heavy = [(page, size) for page, size in page_weights(built_book) if size > 1_000_000]
+    assert heavy == []
+
+
+@pytest.mark.build
 def test_figures_have_alt_text_and_captions(built_book):
     for f in toc_files():
         html = (built_book / f"{f}.html").read_text()

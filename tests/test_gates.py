@@ -2,34 +2,16 @@
 HTML only as text, and two clean builds give the same figures and tables."""
 import csv
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from balkanarms import ROOT
-
-BOOK_PARTS = ["_config.yml", "_toc.yml", "book", "notebooks", "data", "_static"]
-
-
-def copy_book(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in BOOK_PARTS:
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
-    return dest
-
+from balkanarms.build import build as build_book, copy_book
 
 def build(book: Path) -> Path:
     """A cold, strict build of a copy of the book, reading the copy's data."""
-    env = dict(os.environ, BALKANARMS_DATA=str(book / "data"))
-    jb = str(Path(sys.executable).parent / "jupyter-book")
-    proc = subprocess.run([jb, "build", str(book), "-W", "-n", "--keep-going"], env=env, cwd=book,
-                          capture_output=True, text=True)
+    proc = build_book(book, data_dir=book / "data", capture=True)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     return book / "_build" / "html"
 
@@ -92,3 +74,16 @@ def test_two_clean_builds_are_identical(tmp_path):
     second = digest_figures_and_tables(build(copy_book(tmp_path / "b")))
     assert sum(k.endswith(".png") for k in first) >= 9
     assert first == second
+
+
+def test_cache_is_dropped_when_the_data_changes(tmp_path, fixture_dir):
+    from balkanarms.build import refresh_cache
+    (tmp_path / ".jupyter_cache").mkdir()
+    assert refresh_cache(tmp_path, fixture_dir) is True  # never stamped: rebuild everything
+    marker = tmp_path / ".jupyter_cache" / "executed-marker"
+    marker.write_text("x")
+    assert refresh_cache(tmp_path, fixture_dir) is False  # nothing changed: the cache stays
+    assert marker.exists()
+    (fixture_dir / "transfers.csv").write_text((fixture_dir / "transfers.csv").read_text() + "\n")
+    assert refresh_cache(tmp_path, fixture_dir) is True  # data changed: cache cleared
+    assert not marker.exists()

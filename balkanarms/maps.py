@@ -103,11 +103,6 @@ def spread(values: dict[str, float], period: float, min_sep: float) -> dict[str,
     return {k: v for (k, _), v in zip(items, pos)}
 
 
-def gate_angles(bearings: dict[str, float], min_sep: float = 30.0) -> dict[str, float]:
-    """Spread gate bearings so that no two are closer than ``min_sep`` degrees."""
-    return spread(bearings, 360.0, min_sep)
-
-
 def _gate_xy(angle: float, frame=FRAME, inset: float = 45_000) -> tuple[float, float]:
     """Where a ray from the frame's centre at ``angle`` (bearing) meets the frame, pulled in by ``inset``."""
     x0, x1, y0, y1 = frame

@@ -98,9 +98,3 @@ def add_source(fig: plt.Figure, text: str = SOURCE_LEDGER) -> None:
     if not fig.get_layout_engine():
         fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.17))
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#555555", wrap=True)
-
-
-def save(fig: plt.Figure, path) -> None:
-    """Save a figure with no timestamp or software version, so bytes repeat."""
-    fig.savefig(path, metadata={"Software": None} if str(path).endswith(".png")
-                else {"Date": None, "Creator": None})

@@ -2,6 +2,7 @@
 hand-computed expected values; plus the real data's coverage floor."""
 import hashlib
 import io
+import math
 
 import matplotlib
 
@@ -177,8 +178,11 @@ def test_bearings_point_the_right_way():
     washington = maps.bearing(19.5, 43.5, -77.04, 38.9)
     assert 30 < beijing < 90      # east-north-east
     assert 270 < washington < 330  # west-north-west
-    spread = maps.gate_angles({"A": 10.0, "B": 12.0, "C": 200.0}, min_sep=16)
+    spread = maps.spread({"A": 10.0, "B": 12.0, "C": 200.0}, 360.0, min_sep=16)
     assert abs((spread["B"] - spread["A"]) % 360) >= 16 - 1e-6
+    assert spread["C"] == 200.0  # a position with room around it does not move
+    gates = maps.place_gates({"USA": 300.0, "CAN": 305.0, "CHN": 70.0}, min_gap=190_000)
+    assert math.dist(gates["USA"], gates["CAN"]) >= 190_000 * 0.7  # spread along the frame
 
 
 def render_png(fig) -> bytes:

@@ -278,6 +278,13 @@ def transfer_rules(records: list[dict], name: str = "transfers.csv") -> list[Pro
         if start is not None and end is not None and end < start:
             out.append(Problem(name, line, "delivery_end", rec["delivery_end"],
                                f"delivery ends before it starts ({start})"))
+        basis = rec.get("delivery_start_basis", "")
+        if start is not None and not basis:
+            out.append(Problem(name, line, "delivery_start_basis", "",
+                               "delivery_start is given but its basis (reported or latest_possible) is empty"))
+        if start is None and basis:
+            out.append(Problem(name, line, "delivery_start_basis", basis,
+                               "given without a delivery_start"))
         if end is not None and start is None:
             out.append(Problem(name, line, "delivery_start", "",
                                "delivery_end is given but delivery_start is empty"))

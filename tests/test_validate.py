@@ -25,7 +25,7 @@ def edit(path, old, new):
 
 
 T = "transfers.csv"
-ROW2 = "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,delivered,purchase,false,,,,confirmed,,keya"
+ROW2 = "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
 
 # (name, file, old, new, expected file, expected line, expected column, expected value)
 FAULTS = [
@@ -44,7 +44,10 @@ FAULTS = [
     ("empty required field", T, "FK-3,SAM system", ",SAM system", T, 2, "designation", ""),
     ("year 1850", T, "3,3,2019,2022", "3,3,1850,2022", T, 2, "order_year", "1850"),
     ("negative quantity", T, "air_defence,3,3", "air_defence,-3,3", T, 2, "number_ordered", "-3"),
-    ("delivered without a year", T, "3,3,2019,2022,2022,delivered", "3,3,2019,,,delivered", T, 2, "delivery_start", ""),
+    ("delivered without a year", T, "3,3,2019,2022,2022,reported,delivered", "3,3,2019,,,,delivered", T, 2, "delivery_start", ""),
+    ("basis without a year", T, "3,3,2019,2022,2022,reported", "3,3,2019,,,reported", T, 2, "delivery_start_basis", "reported"),
+    ("year without its basis", T, "3,3,2019,2022,2022,reported", "3,3,2019,2022,2022,", T, 2, "delivery_start_basis", ""),
+    ("bad basis", T, "2022,2022,reported", "2022,2022,guessed", T, 2, "delivery_start_basis", "guessed"),
     ("bad boolean", T, "purchase,false", "purchase,no", T, 2, "second_hand", "no"),
     ("value without currency", T, "999,EUR,2021", "999,,2021", T, 4, "value_currency", ""),
     ("bad confidence", T, ",confirmed,,keya\n", ",certain,,keya\n", T, 2, "confidence", "certain"),

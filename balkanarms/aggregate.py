@@ -28,6 +28,9 @@ CAPABILITY_LABELS = {
     "armour": "Armour", "artillery": "Artillery", "missiles": "Missiles", "sensors": "Sensors",
     "naval": "Naval", "small_arms": "Small arms", "other": "Other"}
 
+#: The span of years the ledger's charts cover (deals outside it are counted and said).
+YEARS = (2006, 2025)
+
 #: Five-year windows used throughout the book.
 WINDOWS = [(2006, 2010), (2011, 2015), (2016, 2020), (2021, 2025)]
 

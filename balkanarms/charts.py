@@ -9,9 +9,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import style
-from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, assign_window, tally, window_label
-
-YEARS = (2006, 2025)
+from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, YEARS, assign_window, tally, window_label
 
 
 def _legend_unconfirmed(handles: list) -> list:

@@ -9,7 +9,18 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import style
-from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, YEARS, assign_window, tally, window_label
+from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, YEARS, assign_window, event_year, tally, window_label
+
+
+def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (8, 2.6)) -> plt.Figure:
+    """A figure that says, in words, that the selection holds nothing to draw."""
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#444444", wrap=True,
+            transform=ax.transAxes)
+    if title:
+        ax.set_title(title)
+    return fig
 
 
 def _legend_unconfirmed(handles: list) -> list:
@@ -29,6 +40,9 @@ def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
                     top: int | None = 6, years: tuple[int, int] = YEARS,
                     title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
     """Bars per year, stacked by supplier; unconfirmed deals hatched and lighter."""
+    y = event_year(df, basis)
+    if not (y.notna() & (y >= years[0]) & (y <= years[1])).any():
+        return no_data(f"No dated deal in {years[0]}–{years[1]} in this selection.", title=title)
     d = df.assign(group=_top_suppliers(df, top), unconf=df["confidence"].eq("unconfirmed"))
     t = tally(d, ["year", "group", "unconf"], basis, measure)
     fig, ax = (plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax))
@@ -72,6 +86,8 @@ def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: 
                 xlabel: str = "Share of deals (%)") -> plt.Figure:
     """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc.
     With ``counts``, each bar's label says how many deals the shares rest on."""
+    if table.empty or not table.fillna(0).to_numpy().any():
+        return no_data("Nothing to share out in this selection.", title=title)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.4))
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
@@ -133,6 +149,8 @@ def small_multiples(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
 def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | None = None,
                        col_labels: dict[str, str] | None = None, title: str = "") -> plt.Figure:
     """Supplier × capability matrix of deal counts, numbers written in each cell."""
+    if matrix.empty or not matrix.to_numpy().any():
+        return no_data("No deal in this selection.", title=title)
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(matrix) + 2.2))
     vals = matrix.to_numpy(dtype=float)
     ax.imshow(np.where(vals > 0, vals, np.nan), cmap="Blues", aspect="auto",

@@ -1,0 +1,54 @@
+"""Tables for people: names instead of codes, formatted numbers, no index, no ``<NA>``.
+
+Every table a chapter shows goes through :func:`show`, which returns a pandas
+Styler with a fixed id (so two builds give the same HTML) and the CSS class
+``ba-table`` (wrapping text; the book's stylesheet lets it scroll sideways on a
+phone, with a visible cue).
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .aggregate import BLOC_LABELS, CAPABILITY_LABELS
+
+WORDS = {"in_delivery": "in delivery", "second_hand": "second-hand", "latest_possible": "latest possible"}
+
+
+def money(value, currency) -> str:
+    """``2745000000.0, 'USD'`` -> ``'USD 2,745,000,000'``; missing -> ``''``."""
+    if pd.isna(value):
+        return ""
+    return f"{currency} {value:,.0f}" if isinstance(currency, str) else f"{value:,.0f}"
+
+
+def words(value) -> str:
+    """A code of the data (``in_delivery``, ``nato_eu``, ``air_defence``) as a reader says it."""
+    if pd.isna(value):
+        return ""
+    v = str(value)
+    return BLOC_LABELS.get(v) or CAPABILITY_LABELS.get(v) or WORDS.get(v) or v.replace("_", " ")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: str | None = None):
+    """A Styler that renders ``df`` for readers: no index, empty cells blank, integers plain,
+    other numbers with thousands separators; ``name`` fixes the HTML id."""
+    df = df.reset_index(drop=True)
+    fmt = {}
+    for col in df.columns:
+        kind = df[col].dtype
+        if pd.api.types.is_integer_dtype(kind):
+            fmt[col] = "{:d}"
+        elif pd.api.types.is_float_dtype(kind):
+            fmt[col] = "{:,.1f}"
+    fmt.update(formats or {})
+    st = df.style.hide(axis="index").format(fmt, na_rep="").set_uuid(_slug(name))
+    st = st.set_table_attributes('class="ba-table"')
+    if caption:
+        st = st.set_caption(caption)
+    return st

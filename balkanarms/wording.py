@@ -1,0 +1,60 @@
+"""Sentences whose wording depends on the data or on a reader's selection.
+
+A notebook glues what these return, so the prose reads right for any parameter
+value, including an empty selection ("No deal with China is recorded for Croatia").
+"""
+from __future__ import annotations
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def listing(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def counted(counts: dict[str, int], name: str, years: tuple[int, int]) -> str:
+    """What a yearly chart of a recipient's deals shows and leaves out."""
+    total, inside = counts["total"], counts["in_years"]
+    if total == 0:
+        return f"The ledger records no deal for {name}."
+    s = f"{inside} of {name}'s {plural(total, 'deal')} have a year in {years[0]}–{years[1]} and are drawn"
+    rest = []
+    if counts["undated"]:
+        rest.append(f"{counts['undated']} {'has' if counts['undated'] == 1 else 'have'} no public year")
+    if counts["outside"]:
+        rest.append(f"{counts['outside']} {'falls' if counts['outside'] == 1 else 'fall'} outside those years")
+    return s + ("; " + " and ".join(rest) if rest else "") + "."
+
+
+def first_deal(name: str, partner: str, year: int | None) -> str:
+    if year is None:
+        return f"No dated deal with {partner} is recorded for {name}."
+    return f"The first dated deal with {partner} in {name}'s ledger is from {year}."
+
+
+def of_which(parts: dict[str, int], what: str) -> str:
+    """({'donation': 6, 'purchase': 10}, 'deals with Russia and Belarus') ->
+    'Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations.'"""
+    total = sum(parts.values())
+    if total == 0:
+        return f"There are no {what}."
+    if total == 1:
+        return f"The one {what.replace('deals', 'deal', 1)} was a {next(iter(parts))}."
+    named = [plural(v, k) for k, v in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if len(named) == 1:
+        return f"All {total} {what} were {named[0].split(' ', 1)[1]}."
+    verb = "was" if named[0].startswith("1 ") else "were"
+    return f"Of the {total} {what}, {named[0].split(' ', 1)[0]} {verb} {named[0].split(' ', 1)[1]} and {listing(named[1:])}."
+
+
+def share(part: float, total: float, unit: str = "") -> str:
+    """'62 % (of 1,234)' — a share always shows its denominator."""
+    if not total:
+        return "no share (the total is zero)"
+    return f"{100 * part / total:.0f} % (of {total:,.0f}{(' ' + unit) if unit else ''})"

@@ -161,3 +161,25 @@ def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis
     t = t.reindex([g for g in order if g in t.index])
     top = t.idxmax()
     return top, int(t[top]), float(t[top] / t.sum() * 100)
+
+
+#: Engagement types that are military ties (police cooperation, suspensions, visits,
+#: agreements and context are left out of a count of military ties).
+MILITARY_TIE_TYPES = ["exercise", "training", "co_development", "technology_transfer"]
+
+
+def military_ties(transfers: pd.DataFrame, engagements: pd.DataFrame, recipient: str,
+                  lanes: dict[str, list[str]], types=MILITARY_TIE_TYPES) -> pd.DataFrame:
+    """One row per deal or military tie between ``recipient`` and the suppliers of each lane:
+    columns lane, year, kind ('deal' or the engagement type), title, confidence, id.
+    Undated deals are left out (they have no place on a time axis)."""
+    out = []
+    for lane, codes in lanes.items():
+        t = transfers[(transfers["recipient"] == recipient) & transfers["supplier"].isin(codes)]
+        t = t.assign(year=event_year(t, "deal"), kind="deal", title=t["designation"])
+        has = engagements["parties"].map(lambda p, c=codes: recipient in p and any(x in p for x in c))
+        e = engagements[has & engagements["type"].isin(types)].assign(kind=lambda d: d["type"])
+        cols = ["id", "year", "kind", "title", "confidence"]
+        out.append(pd.concat([t[cols], e[cols]]).assign(lane=lane))
+    ties = pd.concat(out, ignore_index=True).dropna(subset=["year"])
+    return ties.assign(year=ties["year"].astype(int)).sort_values(["lane", "year", "id"], ignore_index=True)

@@ -83,9 +83,9 @@ def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
 
 
 def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: str = "",
-                xlabel: str = "Share of deals (%)") -> plt.Figure:
+                xlabel: str = "Share of deals (%)", count_fmt: str = "n = {:.0f}") -> plt.Figure:
     """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc.
-    With ``counts``, each bar's label says how many deals the shares rest on."""
+    With ``counts``, each bar's label gives the denominator (``count_fmt``, e.g. "n = {:.0f}")."""
     if table.empty or not table.fillna(0).to_numpy().any():
         return no_data("Nothing to share out in this selection.", title=title)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.4))
@@ -93,13 +93,16 @@ def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: 
     left = np.zeros(len(table))
     for bloc in [b for b in BLOCS if b in table.columns]:
         vals = table[bloc].fillna(0).to_numpy(dtype=float)
+        if not vals.any():
+            continue
         ax.barh(y, vals, left=left, color=style.bloc_colour(bloc), label=style.bloc_label(bloc), height=0.7)
         for yi, li, v in zip(y, left, vals):
             if v >= 9:
                 ax.text(li + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
                         color="white" if bloc not in ("other", "turkey") else "black")
         left += vals
-    labels = [f"{w}\n(n = {int(counts[w])})" for w in table.index] if counts is not None else list(table.index)
+    labels = ([f"{w}\n({count_fmt.format(counts[w])})" for w in table.index] if counts is not None
+              else list(table.index))
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
@@ -171,8 +174,8 @@ def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | Non
     return fig
 
 
-TIE_MARKERS = {"delivery": "s", "exercise": "^", "training": "D", "technology_transfer": "P",
-               "co_development": "P", "agreement": "o", "dual_use_infrastructure": "X",
+TIE_MARKERS = {"deal": "s", "delivery": "s", "exercise": "^", "training": "D", "technology_transfer": "P",
+               "co_development": "*", "agreement": "o", "dual_use_infrastructure": "X",
                "visit": "v", "military_aid": "p", "basing": "h"}
 
 
@@ -205,9 +208,11 @@ def _pack_labels(events: pd.DataFrame, years: tuple[int, int], chars_per_year: f
 def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str],
                   lane_labels: dict[str, str], years: tuple[float, float] = (1998, 2026.6),
                   title: str = "") -> plt.Figure:
-    """A timeline: one lane per partner (``ties['lane']``), a marker per tie by ``kind``
-    (ties of one lane and year sit side by side), and context events
+    """A timeline: one lane per partner (``ties['lane']``, a bloc or a supplier code), a marker per tie by ``kind``
+    (ties of one lane and year stacked in a column), and context events
     (``context['year']``, ``context['label']``) as dotted lines labelled above the lanes."""
+    if ties.empty:
+        return no_data("No deal or military tie in this selection.", title=title)
     context = context.sort_values("year")
     levels = _pack_labels(context, years, chars_per_year=4.2)
     n_levels = max([l for l, _ in levels], default=-1) + 1
@@ -216,11 +221,12 @@ def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str]
     t = ties.sort_values(["lane", "year", "kind"]).copy()
     rank = t.groupby(["lane", "year"]).cumcount()
     size = t.groupby(["lane", "year"])["kind"].transform("size")
-    t["x"] = t["year"].astype(float) + (rank - (size - 1) / 2) * 0.13
+    # ties of one lane and year are stacked in a small column, so no marker hides another
+    t["y"] = t["lane"].map(ypos) + (rank - (size - 1) / 2) * 0.16
     for kind in [k for k in TIE_MARKERS if k in set(t["kind"])]:
         sub = t[t["kind"] == kind]
-        ax.scatter(sub["x"], sub["lane"].map(ypos), marker=TIE_MARKERS[kind], s=55,
-                   c=[style.supplier_colour(l) for l in sub["lane"]], edgecolors="black",
+        ax.scatter(sub["year"], sub["y"], marker=TIE_MARKERS[kind], s=55,
+                   c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]], edgecolors="black",
                    linewidths=0.4, label=kind.replace("_", " "), zorder=3)
     top = len(lanes) - 0.5
     for (_, ev), (level, align) in zip(context.iterrows(), levels):
@@ -234,7 +240,7 @@ def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str]
     ax.set_xlabel("Year")
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
-    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=4, fontsize=8, title="Kind of tie")
+    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=5, fontsize=8, title="Kind of tie")
     for h in leg.legend_handles:
         h.set_facecolor("#999999")
     if title:

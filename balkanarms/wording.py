@@ -58,3 +58,23 @@ def share(part: float, total: float, unit: str = "") -> str:
     if not total:
         return "no share (the total is zero)"
     return f"{100 * part / total:.0f} % (of {total:,.0f}{(' ' + unit) if unit else ''})"
+
+
+def ties_sentence(name: str, kinds, labels: dict[str, str]) -> str:
+    """Lanes x kinds table of tie counts -> 'For Serbia the ledger records 12 deals and military
+    ties with China, 26 with Russia and Belarus and 21 with NATO/EU members.'"""
+    totals = kinds.sum(axis=1)
+    if totals.sum() == 0:
+        return f"The ledger records no deal or military tie with these partners for {name}."
+    parts = [f"{int(n)} with {labels[lane]}" for lane, n in totals.items()]
+    parts[0] = f"{parts[0].split(' ', 1)[0]} deals and military ties {parts[0].split(' ', 1)[1]}"
+    return f"For {name} the ledger records {listing(parts)}."
+
+
+def since_sentence(years, year: int, partner: str) -> str:
+    """'10 of the 12 ties with China date from 2019 or later.'"""
+    n = len(years)
+    if n == 0:
+        return f"No tie with {partner} is recorded."
+    k = int((years >= year).sum())
+    return f"{k} of the {plural(n, 'tie')} with {partner} date from {year} or later."

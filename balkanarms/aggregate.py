@@ -125,12 +125,24 @@ def window_table(df: pd.DataFrame, group: str = "bloc", basis: str = "deal",
     return t
 
 
+def pool_suppliers(df: pd.DataFrame, min_deals: int) -> pd.DataFrame:
+    """The deals with every supplier that has fewer than ``min_deals`` of them renamed 'Other'."""
+    counts = df["supplier"].value_counts()
+    keep = set(counts[counts >= min_deals].index)
+    return df.assign(supplier=df["supplier"].where(df["supplier"].isin(keep), "Other"))
+
+
 def capability_matrix(df: pd.DataFrame, suppliers: list[str] | None = None) -> pd.DataFrame:
-    """Supplier × capability: number of deals."""
+    """Supplier x capability: number of deals. Rows by number of deals (largest first, 'Other'
+    last) or in the order of ``suppliers``; columns in the order of :data:`CAPABILITY_LABELS`."""
+    if df.empty:
+        return pd.DataFrame(dtype="int64")
     t = df.groupby(["supplier", "capability"], observed=True).size().unstack(fill_value=0)
-    if suppliers is not None:
-        t = t.reindex(index=suppliers, fill_value=0)
-    return t.astype("int64")
+    total = t.sum(axis=1)
+    rows = sorted((s for s in t.index if s != "Other"), key=lambda s: (-total[s], s))
+    rows += ["Other"] if "Other" in t.index else []
+    t = t.reindex(index=suppliers if suppliers is not None else rows, fill_value=0)
+    return t.loc[:, [c for c in CAPABILITY_LABELS if c in t.columns]].astype("int64")
 
 
 def coverage(df: pd.DataFrame) -> pd.DataFrame:

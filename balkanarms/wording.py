@@ -78,3 +78,31 @@ def since_sentence(years, year: int, partner: str) -> str:
         return f"No tie with {partner} is recorded."
     k = int((years >= year).sum())
     return f"{k} of the {plural(n, 'tie')} with {partner} date from {year} or later."
+
+
+def capabilities_sentence(deals, supplier: str, supplier_name: str) -> str:
+    """'China has 12 deals in the selection: 4 air defence, 3 UAVs, ...' (labels from the data)."""
+    from .tables import words
+    d = deals[deals["supplier"] == supplier]
+    if d.empty:
+        return f"{supplier_name} has no deal in this selection."
+    caps = d["capability"].value_counts()
+    caps = caps.sort_index().sort_values(ascending=False, kind="stable")
+    labels = {c: ("other equipment" if c == "other" else words(c)) for c in caps.index}
+    parts = [f"{n} {lab if lab[:2].isupper() else lab.lower()}" for c, n in caps.items() for lab in [labels[c]]]
+    return f"{supplier_name} has {plural(len(d), 'deal')} in this selection: {listing(parts)}."
+
+
+def widest_sentence(matrix, names: dict[str, str]) -> str:
+    """Which supplier appears in the most capability classes of the matrix."""
+    if matrix.empty:
+        return "No supplier appears in this selection."
+    m = matrix.drop(index="Other", errors="ignore")
+    if m.empty:
+        return "Every supplier in this selection has fewer deals than the threshold."
+    breadth = (m > 0).sum(axis=1)
+    best = sorted(s for s in breadth.index if breadth[s] == breadth.max())
+    who = listing([names.get(s, s) for s in best])
+    verb = "appears" if len(best) == 1 else "each appear"
+    tail = ", more than any other supplier" if len(best) == 1 and len(breadth) > 1 else ""
+    return f"{who} {verb} in {breadth.max()} of the {matrix.shape[1]} capability classes drawn{tail}."

@@ -106,3 +106,15 @@ def widest_sentence(matrix, names: dict[str, str]) -> str:
     verb = "appears" if len(best) == 1 else "each appear"
     tail = ", more than any other supplier" if len(best) == 1 and len(breadth) > 1 else ""
     return f"{who} {verb} in {breadth.max()} of the {matrix.shape[1]} capability classes drawn{tail}."
+
+
+def fills_sentence(fills: dict[str, str], names: dict[str, str], labels: dict[str, str]) -> str:
+    """Which bloc fills which country, grouped: 'NATO/EU members fill Croatia, ...; China fills Serbia.'"""
+    if not fills:
+        return "No country has a deal in this window."
+    by_bloc: dict[str, list[str]] = {}
+    for r, b in fills.items():
+        by_bloc.setdefault(b, []).append(names.get(r, r))
+    parts = [f"{labels[b]} {'is' if len(rs) == 1 else 'are'} the largest bloc for {listing(sorted(rs))}"
+             for b, rs in sorted(by_bloc.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    return "; ".join(parts) + "."

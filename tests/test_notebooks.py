@@ -1,0 +1,143 @@
+"""The notebook grid: every chapter notebook runs for every allowed value of every parameter.
+
+Each parameter is varied one at a time from the notebook's defaults (every recipient, every
+window of the book plus one custom window, every basis, measure and edition), and every
+exercise that asks a student to change a parameter runs with exactly that change. A run
+must finish with no error and nothing on stderr, and draw its figures. The runs go two at
+a time (this machine has two cores); the tier reports its own time.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from balkanarms import DATA_DIR, ROOT
+from balkanarms import aggregate as agg
+from balkanarms.params import ParameterError
+
+pytestmark = pytest.mark.notebooks
+
+NOTEBOOKS = ROOT / "notebooks"
+RECIPIENTS = agg.RECIPIENTS
+WINDOWS = agg.WINDOWS + [(2009, 2013)]  # the book's windows and one custom window
+
+
+def _editions() -> list[str]:
+    try:
+        return list(importlib.import_module("balkanarms.sipri").EDITIONS)
+    except ImportError:
+        return []
+
+
+def grid() -> list[tuple[str, dict]]:
+    """(notebook, parameter overrides) for every run of the tier; {} is the default run."""
+    ed = [{"EDITION": e} for e in _editions()]
+    g = {
+        "evidence": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
+        "serbia_suppliers": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
+        + [{"BASIS": b} for b in agg.BASES if b != "deal"] + ed,
+        "china_footprint": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"],
+        "region_compared": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"MEASURE": "deals"}] + ed,
+        "capabilities": [{}] + [{"RECIPIENTS": [r]} for r in RECIPIENTS] + [{"MIN_DEALS": 1}],
+        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"] + [{"WINDOW": w} for w in WINDOWS] + ed,
+        "map": [{}] + [{"WINDOW": w} for w in WINDOWS + [(2026, 2026)]]
+        + [{"BASIS": b} for b in agg.BASES if b != "deal"] + [{"MEASURE": m} for m in agg.MEASURES],
+        "history": [{}] + ed,
+        "reconciliation": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
+    }
+    runs = [(nb, p) for nb, ps in g.items() if (NOTEBOOKS / f"{nb}.ipynb").exists() for p in ps]
+    try:
+        exercise_runs = importlib.import_module("balkanarms.teaching").EXERCISE_RUNS
+    except (ImportError, AttributeError):
+        exercise_runs = []
+    runs += [(nb, dict(p)) for _, nb, p in exercise_runs if (nb, dict(p)) not in runs]
+    return runs
+
+
+def with_parameters(nb: nbformat.NotebookNode, overrides: dict) -> nbformat.NotebookNode:
+    """Insert the overrides right after the cell tagged ``parameters`` (papermill's convention)."""
+    idx = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    if len(idx) != 1:
+        raise ValueError(f"{len(idx)} cells tagged 'parameters' (a chapter has exactly one)")
+    if overrides:
+        src = "\n".join(f"{k} = {v!r}" for k, v in overrides.items())
+        nb.cells.insert(idx[0] + 1, nbformat.v4.new_code_cell(src, metadata={"tags": ["injected-parameters"]}))
+    return nb
+
+
+def execute(name: str, overrides: dict) -> dict:
+    """Run one notebook with overrides; return what the tests check (runs in a worker process)."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    error = None
+    try:
+        nb = with_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), overrides)
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    except (CellExecutionError, ValueError) as exc:
+        return {"error": str(exc)[-2000:], "seconds": time.perf_counter() - start, "stderr": [],
+                "figures": 0, "figure_cells": 0}
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return {"error": error, "seconds": time.perf_counter() - start,
+            "stderr": [o.get("text", "") for o in outputs if o.get("name") == "stderr"],
+            "figures": sum("image/png" in o.get("data", {}) for o in outputs),
+            "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata)}
+
+
+def _id(run) -> str:
+    nb, p = run
+    return nb + ("-" + "-".join(f"{k}={json.dumps(v)}" for k, v in p.items()) if p else "-defaults")
+
+
+RUNS = grid()
+
+
+@pytest.fixture(scope="module")
+def results():
+    os.environ.setdefault("BALKANARMS_DATA", str(DATA_DIR))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS))))
+    print(f"\nnotebook grid: {len(RUNS)} runs in {time.perf_counter() - start:.0f} s")
+    return out
+
+
+@pytest.mark.parametrize("run", RUNS, ids=_id)
+def test_notebook_runs(results, run):
+    r = results[_id(run)]
+    assert r["error"] is None, r["error"]
+    assert not r["stderr"], r["stderr"]
+    assert r["figures"] >= r["figure_cells"], "every figure cell drew a figure"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_chapter_has_one_parameters_cell_and_no_assert(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
+    assert not [c.source for c in code if any(line.lstrip().startswith("assert ") for line in c.source.splitlines())]
+
+
+def test_every_chapter_notebook_is_in_the_grid():
+    chapters = {p.stem for p in NOTEBOOKS.glob("*.ipynb")}
+    assert chapters <= {nb for nb, _ in RUNS}
+
+
+@pytest.mark.parametrize("name,overrides,allowed", [
+    ("serbia_suppliers", {"RECIPIENT": "XYZ"}, "'SRB'"),
+    ("region_compared", {"WINDOW": (2020, 2010)}, "start <= end"),
+    ("map", {"MEASURE": "volume"}, "'deals'"),
+])
+def test_a_value_outside_the_allowed_set_names_the_allowed_values(name, overrides, allowed):
+    r = execute(name, overrides)
+    assert r["error"] is not None and ParameterError.__name__ in r["error"]
+    assert list(overrides)[0] in r["error"] and allowed in r["error"]

@@ -1,0 +1,58 @@
+"""Searchable, sortable tables that work offline.
+
+Long tables (the ledger, the unconfirmed rows, the data dictionary) are drawn with
+itables (DataTables). The book never loads a script from a CDN: this module is also
+a Sphinx extension that ships itables' own bundle (from the pinned, installed
+package) as the book's static files, and each table imports it from the book's
+``_static`` folder. Outside the built book (in JupyterLab) the same cell falls back
+to the bundle itables publishes.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+CDN = "https://www.unpkg.com/dt_for_itables/"
+_IMPORT = re.compile(r"import \{ ITable, jQuery as \$ \} from 'https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.js';")
+_CSS = re.compile(r'<link href="https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.css" rel="stylesheet">\n?')
+_LOADING = re.compile(r"Loading ITables v[0-9.]+ from the internet\.\.\.")
+_LOCAL = """const root = document.documentElement.dataset.content_root;
+    const base = root === undefined ? '""" + CDN + """' : root + '_static/';
+    if (!document.querySelector('link[data-itables]')) {
+        const css = document.createElement('link');
+        css.rel = 'stylesheet'; css.href = base + 'dt_bundle.css'; css.dataset.itables = '';
+        document.head.appendChild(css);
+    }
+    const { ITable, jQuery: $ } = await import(base + 'dt_bundle.js');"""
+
+
+def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10) -> HTML:
+    """An interactive table of ``df`` (no index) with a fixed id derived from ``name``."""
+    from itables import to_html_datatable
+
+    table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
+    html = to_html_datatable(df.reset_index(drop=True), caption=caption, table_id=table_id,
+                             connected=True, display_logo_when_loading=False, showIndex=False,
+                             pageLength=page_length, classes="display compact ba-itable")
+    html, n_css = _CSS.subn("", html)
+    html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
+    if (n_css, n_js) != (1, 1):
+        raise RuntimeError("itables' HTML template changed: update balkanarms.interactive")
+    return HTML(_LOADING.sub("Loading the interactive table...", html))
+
+
+def bundle_dir() -> Path:
+    import itables
+
+    return Path(itables.__file__).parent / "html"
+
+
+def setup(app):
+    """Sphinx: copy itables' bundle (dt_bundle.js, dt_bundle.css) into ``_static``."""
+    def add_static(app):
+        app.config.html_static_path.append(str(bundle_dir()))
+    app.connect("builder-inited", add_static)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -118,3 +118,46 @@ def fills_sentence(fills: dict[str, str], names: dict[str, str], labels: dict[st
     parts = [f"{labels[b]} {'is' if len(rs) == 1 else 'are'} the largest bloc for {listing(sorted(rs))}"
              for b, rs in sorted(by_bloc.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
     return "; ".join(parts) + "."
+
+
+def largest_sentence(largest, measure: str) -> str:
+    """Summarise a :func:`balkanarms.claims.largest_table` by the chosen measure."""
+    col = "largest by volume" if measure == "tiv" else "largest by deals"
+    what = "volume" if measure == "tiv" else "number of deals"
+    groups: dict[str, list[str]] = {}
+    for country, bloc in zip(largest["country"], largest[col]):
+        groups.setdefault(bloc, []).append(country)
+    parts = [f"{bloc.lower() if bloc.startswith('no ') else bloc} for {listing(cs)}"
+             for bloc, cs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    return f"By {what}, the largest supplier bloc is " + "; ".join(parts) + "."
+
+
+def top_pair_sentence(pairs, names: dict[str, str], span: str, source: str) -> str:
+    """'the largest relationship in 2021–25 is China to Serbia (TIV 1,234 m of 2,345 m for the
+    seven countries; SIPRI, 2026 edition).'"""
+    if len(pairs) == 0:
+        return f"SIPRI records no delivery to the seven countries in {span} ({source})."
+    (r, s), v = pairs.index[0], pairs.iloc[0]
+    return (f"the largest relationship delivered in {span} is {names.get(s, s)} to {names.get(r, r)}, "
+            f"TIV {v:,.0f} million of {pairs.sum():,.0f} million for the seven countries ({source}).")
+
+
+def diversified_sentence(table, names: dict[str, str]) -> str:
+    """Who has the most supplier countries and blocs (ties named)."""
+    if table["suppliers"].max() == 0:
+        return "No country has a deal."
+    most = [names[r] for r in table.index if table.loc[r, "suppliers"] == table["suppliers"].max()]
+    blocs = [names[r] for r in table.index if table.loc[r, "blocs"] == table["blocs"].max()]
+    verb = "has" if len(most) == 1 else "have"
+    return (f"{listing(most)} {verb} the most supplier countries ({table['suppliers'].max()}); "
+            f"{listing(blocs)} {'draws' if len(blocs) == 1 else 'draw'} on the most blocs ({table['blocs'].max()}).")
+
+
+def volume_top_sentence(name: str, shares, span: str, source: str) -> str:
+    """'In 2021–25 China delivered 62 % of Serbia's volume (TIV 1,234 m of 2,000 m; SIPRI, 2026 edition).'"""
+    total = shares.attrs.get("total", 0) if len(shares) else 0
+    if not total:
+        return f"SIPRI records no delivery of major arms to {name} in {span} ({source})."
+    top = shares.sort_values("tiv", ascending=False, kind="stable").iloc[0]
+    return (f"In {span} the largest supplier of {name} by volume was {top['label']}, with {top['share']:.0f} % "
+            f"(TIV {top['tiv']:,.0f} million of {total:,.0f} million; {source}).")

@@ -1,0 +1,230 @@
+"""The ledger reconciled with SIPRI's trade register, deal by deal.
+
+``data/sipri_links.csv`` links every SIPRI deal (2026 edition) for the seven
+recipients with an order or a delivery in 2006 or later to the ledger row(s)
+that record it, or says why the ledger leaves it out; and it gives every
+ledger row that SIPRI lacks the reason SIPRI lacks it (see ``CONTRACTS``:
+columns ``sipri_key, ledger_id, match, reason, disagreements``).
+
+This module loads and checks those links and computes what the reconciliation
+chapter shows: the share of SIPRI's deals and of SIPRI's TIV that the ledger
+covers, and the tables of SIPRI-only deals, ledger-only deals, disagreements
+and coverage by recipient.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import DATA_DIR
+
+#: The edition the links are made against, and the first year they cover.
+EDITION = "2026"
+FROM_YEAR = 2006
+LINKS_FILE = "sipri_links.csv"
+#: Ledger rows added from SIPRI wait here until the lead merges them into transfers.csv.
+STAGED_FILE = Path("evidence") / "_parts" / "sipri_new_transfers.csv"
+COLUMNS = ["sipri_key", "ledger_id", "match", "reason", "disagreements"]
+MATCHES = ("matched", "sipri_only", "ledger_only")
+LEDGER_ONLY_REASONS = ("donation_non_major", "small_arms", "non_major_item", "too_recent", "unconfirmed", "other")
+#: The reason a link gives when the SIPRI deal was added to the ledger because of SIPRI.
+ADDED = "added to the ledger from SIPRI"
+REASON_LABELS = {
+    "donation_non_major": "donation of non-major items",
+    "small_arms": "small arms",
+    "non_major_item": "item outside SIPRI's categories",
+    "too_recent": "too recent",
+    "unconfirmed": "unconfirmed",
+    "other": "other",
+}
+
+
+class LinkError(ValueError):
+    """Problems in ``sipri_links.csv``, one line each, naming file, line, column and value."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the SIPRI links:\n" + "\n".join(problems))
+
+
+def _register(edition: str) -> pd.DataFrame:
+    """SIPRI's per-deal register with the columns this module uses (read by :mod:`balkanarms.sipri`)."""
+    from . import sipri
+    return sipri.register(edition)
+
+
+def deals(edition: str = EDITION) -> pd.DataFrame:
+    """SIPRI's deals for the seven recipients with an order or a delivery in ``FROM_YEAR`` or later.
+
+    Columns: sipri_key, recipient, supplier (book codes; missing when SIPRI names none),
+    supplier_name (SIPRI's), designation, description,
+    order_year, tiv_delivered, tiv_order (TIV in millions; missing TIV counts 0)."""
+    reg = _register(edition)
+    late = [(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
+            for y, ds in zip(reg["order_year"], reg["delivery_years"])]
+    out = reg.loc[late, ["sipri_key", "recipient", "supplier", "supplier_name", "designation", "description", "order_year"]].copy()
+    out["tiv_delivered"] = reg.loc[late, "tiv_delivered"].fillna(0).astype(float)
+    out["tiv_order"] = reg.loc[late, "tiv_order"].fillna(0).astype(float)
+    return out.reset_index(drop=True)
+
+
+def ledger(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The ledger's transfers plus the rows staged from SIPRI that are not merged yet (all as text)."""
+    data_dir = Path(data_dir)
+    frames = [pd.read_csv(data_dir / "transfers.csv", dtype=str, keep_default_na=False)]
+    staged = data_dir / STAGED_FILE
+    if staged.exists():
+        extra = pd.read_csv(staged, dtype=str, keep_default_na=False)
+        frames.append(extra[~extra["id"].isin(frames[0]["id"])])
+    return pd.concat(frames, ignore_index=True)
+
+
+def check_links(links: pd.DataFrame, keys: set[str], ids: set[str], file: str) -> list[str]:
+    """Every problem of the links table, each naming file, line, column and value."""
+    out = []
+    if list(links.columns) != COLUMNS:
+        return [f"{file}: columns are {list(links.columns)}, expected {COLUMNS}"]
+    for n, row in enumerate(links.itertuples(index=False), start=2):
+        def bad(col, msg):
+            out.append(f"{file}, line {n}, column '{col}': value {getattr(row, col)!r}: {msg}")
+        if row.match not in MATCHES:
+            bad("match", f"must be one of {MATCHES}")
+            continue
+        if row.match != "ledger_only" and row.sipri_key not in keys:
+            bad("sipri_key", f"is not a deal of SIPRI's {EDITION} edition since {FROM_YEAR}")
+        if row.match != "sipri_only" and row.ledger_id not in ids:
+            bad("ledger_id", "is not a row of transfers.csv or of the staged SIPRI rows")
+        if row.match == "sipri_only" and (row.ledger_id or not row.reason):
+            bad("reason" if not row.reason else "ledger_id", "a sipri_only link has a reason and no ledger_id")
+        if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
+            bad("reason", f"a ledger_only link has no sipri_key and a reason starting with one of {LEDGER_ONLY_REASONS}")
+    pairs = links[["sipri_key", "ledger_id"]].apply(tuple, axis=1)
+    for n in pairs[pairs.duplicated()].index:
+        out.append(f"{file}, line {n + 2}, column 'sipri_key': value {links.at[n, 'sipri_key']!r}: "
+                   f"the pair with {links.at[n, 'ledger_id']!r} is listed twice")
+    return out
+
+
+def links(data_dir: Path | str = DATA_DIR, edition: str = EDITION) -> pd.DataFrame:
+    """The links, checked against SIPRI's register and the ledger; :class:`LinkError` lists every problem."""
+    path = Path(data_dir) / LINKS_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = check_links(df, set(deals(edition)["sipri_key"]), set(ledger(data_dir)["id"]), str(path))
+    if problems:
+        raise LinkError(problems)
+    return df
+
+
+def coverage(deals_df: pd.DataFrame, links_df: pd.DataFrame) -> dict:
+    """How much of SIPRI the ledger covers: deal counts and TIV, matched and matched-or-explained.
+
+    A deal is *matched* when a link ties it to a ledger row, *matched before*
+    when that row was in the ledger before the reconciliation added SIPRI's
+    missing deals, *explained* when a ``sipri_only`` link says why the ledger
+    leaves it out. Shares are of all deals in ``deals_df``, whose totals are
+    returned too (``deals``, ``tiv_delivered_total``, ``tiv_order_total``)."""
+    m = links_df[links_df["match"] == "matched"]
+    matched = set(m["sipri_key"])
+    before = set(m.loc[~m["reason"].str.startswith(ADDED), "sipri_key"])
+    explained = set(links_df.loc[links_df["match"] == "sipri_only", "sipri_key"]) - matched
+    keys = deals_df["sipri_key"]
+    masks = {"matched": keys.isin(matched), "matched_before": keys.isin(before)}
+    masks["matched_or_explained"] = masks["matched"] | keys.isin(explained)
+    out = {"deals": len(deals_df), "explained": int((masks["matched_or_explained"] & ~masks["matched"]).sum()),
+           "added": int((masks["matched"] & ~masks["matched_before"]).sum())}
+    for name, mask in masks.items():
+        out[name] = int(mask.sum())
+        for col in ("tiv_delivered", "tiv_order"):
+            out[f"{col}_total"] = float(deals_df[col].sum())
+            out[f"{col}_{name}"] = float(deals_df.loc[mask, col].sum())
+    for name in masks:
+        out[f"share_deals_{name}"] = out[name] / out["deals"] if out["deals"] else float("nan")
+        for col in ("tiv_delivered", "tiv_order"):
+            t = out[f"{col}_total"]
+            out[f"share_{col}_{name}"] = out[f"{col}_{name}"] / t if t else float("nan")
+    return out
+
+
+def ledger_since(ledger_df: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows the reconciliation covers: every row, since the ledger starts in ``FROM_YEAR``
+    (rows without any year are announced or planned deals of the same period)."""
+    years = ledger_df[["order_year", "delivery_start", "delivery_end"]].replace("", pd.NA).astype("Int64")
+    early = years.max(axis=1) < FROM_YEAR
+    return ledger_df[~early.fillna(False)]
+
+
+# --- tables for the chapter ---------------------------------------------------------------
+
+def _names() -> dict[str, str]:
+    c = pd.read_csv(Path(DATA_DIR) / "countries.csv", dtype=str, keep_default_na=False)
+    return dict(zip(c["code"], c["name"]))
+
+
+def _recipient_filter(df: pd.DataFrame, col: str, recipient: str) -> pd.DataFrame:
+    return df if recipient == "ALL" else df[df[col] == recipient]
+
+
+def sipri_only_table(deals_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
+    """SIPRI deals the ledger lacks: those added because of SIPRI and those left out, with the reason."""
+    names = _names()
+    keep = links_df[(links_df["match"] == "sipri_only") | links_df["reason"].str.startswith(ADDED)]
+    df = keep.merge(deals_df, on="sipri_key")
+    df = _recipient_filter(df, "recipient", recipient)
+    return pd.DataFrame({
+        "Recipient": df["recipient"].map(names), "Supplier (SIPRI)": df["supplier_name"],
+        "Weapon": df["designation"] + " (" + df["description"] + ")", "Ordered": df["order_year"],
+        "TIV delivered (m)": df["tiv_delivered"],
+        "What the ledger does": [f"added as {i}" if i else r for i, r in zip(df["ledger_id"], df["reason"])],
+    }).sort_values(["Recipient", "Ordered"]).reset_index(drop=True)
+
+
+def ledger_only_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
+    """Ledger rows SIPRI lacks, with the reason."""
+    names = _names()
+    lo = links_df[links_df["match"] == "ledger_only"].merge(ledger_df, left_on="ledger_id", right_on="id")
+    lo = _recipient_filter(lo, "recipient", recipient)
+    kind = lo["reason"].str.split(":").str[0]
+    return pd.DataFrame({
+        "Row": lo["ledger_id"], "Recipient": lo["recipient"].map(names), "Supplier": lo["supplier"].map(names),
+        "Designation": lo["designation"], "Reason": kind.map(REASON_LABELS),
+        "Why": lo["reason"].str.split(":", n=1).str[1].str.strip(),
+    }).sort_values(["Recipient", "Row"]).reset_index(drop=True)
+
+
+def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
+    """Matched deals whose fields differ between the ledger and SIPRI, with how each was resolved."""
+    names = _names()
+    d = links_df[(links_df["match"] == "matched") & (links_df["disagreements"] != "")]
+    d = d.merge(ledger_df[["id", "recipient"]], left_on="ledger_id", right_on="id")
+    d = _recipient_filter(d, "recipient", recipient)
+    return pd.DataFrame({
+        "Row": d["ledger_id"], "Recipient": d["recipient"].map(names),
+        "SIPRI deal": d["sipri_key"].str.split("|").str[1:4].str.join(", "),
+        "Disagreement (resolution)": d["disagreements"],
+    }).sort_values(["Recipient", "Row"]).reset_index(drop=True)
+
+
+def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
+    """Per recipient: SIPRI deals and TIV covered, and ledger rows SIPRI lacks."""
+    names = _names()
+    led = ledger_since(ledger_df)
+    rows = []
+    for code, name in names.items():
+        dd = deals_df[deals_df["recipient"] == code]
+        if dd.empty and code not in set(led["recipient"]):
+            continue
+        c = coverage(dd, links_df[links_df["sipri_key"].isin(dd["sipri_key"])])
+        lo = links_df[(links_df["match"] == "ledger_only") & links_df["ledger_id"].isin(led.loc[led["recipient"] == code, "id"])]
+        rows.append({"Recipient": name, "SIPRI deals": c["deals"], "matched": c["matched"],
+                     "of which added from SIPRI": c["added"], "explained": c["explained"],
+                     "TIV delivered (m)": c["tiv_delivered_total"],
+                     "TIV delivered matched (%)": 100 * c["share_tiv_delivered_matched"],
+                     "ledger rows": int((led["recipient"] == code).sum()), "ledger rows SIPRI lacks": len(lo)})
+    return pd.DataFrame(rows)
+
+
+def reasons_count(links_df: pd.DataFrame) -> pd.Series:
+    """Ledger-only rows by reason (the reason's label as index)."""
+    kind = links_df.loc[links_df["match"] == "ledger_only", "reason"].str.split(":").str[0]
+    return kind.map(REASON_LABELS).value_counts()

@@ -1,0 +1,60 @@
+"""What readers see: parameter errors, table formatting, wording, the bibliography style,
+interactive tables (no CDN in the built book)."""
+import pandas as pd
+import pytest
+from pybtex.database import parse_string
+from pybtex.plugin import find_plugin
+
+from balkanarms import bibstyle, interactive, params, tables, wording
+
+
+def test_parameter_errors_name_the_parameter_and_the_allowed_values():
+    with pytest.raises(params.ParameterError, match=r"RECIPIENT must be one of .*'SRB'.*got 'XYZ'"):
+        params.recipient("XYZ")
+    with pytest.raises(params.ParameterError, match=r"WINDOW must be \(start, end\) with 2006 <= start <= end"):
+        params.window((2020, 2010), 2006, 2026)
+    with pytest.raises(params.ParameterError, match="RECIPIENTS"):
+        params.recipients([])
+    assert params.window([2006, 2010], 2006, 2026) == (2006, 2010)
+    assert params.recipient("ALL", allow_all=True) == "ALL"
+
+
+def test_tables_have_no_index_no_na_and_formatted_numbers():
+    df = pd.DataFrame({"id": ["T-1", "T-2"], "n": pd.array([3, None], dtype="Int64"), "x": [2745000000.0, None]})
+    html = tables.show(df, "My table").to_html()
+    assert "<NA>" not in html and "nan" not in html
+    assert "2,745,000,000.0" in html
+    assert 'id="T_my-table"' in html and "row_heading" not in html
+    assert tables.money(2745000000.0, "USD") == "USD 2,745,000,000"
+    assert tables.words("nato_eu") == "NATO/EU members" and tables.words("in_delivery") == "in delivery"
+
+
+def test_wording_follows_the_numbers():
+    assert wording.of_which({"donation": 6, "purchase": 10}, "deals with Russia and Belarus") == \
+        "Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations."
+    assert wording.of_which({"purchase": 1}, "deals with China") == "The one deal with China was a purchase."
+    assert wording.counted({"total": 45, "in_years": 35, "undated": 9, "outside": 1}, "Serbia", (2006, 2025)) == \
+        "35 of Serbia's 45 deals have a year in 2006–2025 and are drawn; 9 have no public year and 1 falls outside those years."
+
+
+BIB = """@misc{a2019, author = {{RFE/RL}}, title = {US-Albania Strategic Dialogue with Emmanuel Macron},
+year = {2019}, note = {In uk}, url = {https://example.org/a}}
+@misc{b2019, author = {{RFE/RL}}, title = {Second}, year = {2019}, url = {https://example.org/b}}"""
+
+
+def test_bibliography_keeps_capitals_labels_author_year_and_names_languages():
+    bibstyle.setup(None)
+    style = find_plugin("pybtex.style.formatting", "balkanarms")()
+    out = list(style.format_entries(parse_string(BIB, "bibtex").entries.values()))
+    text = next(o for o in out if o.key == "a2019").text.render_as("text")
+    assert "US-Albania Strategic Dialogue with Emmanuel Macron" in text
+    assert "In Ukrainian" in text and "In uk" not in text
+    assert sorted(o.label for o in out) == ["RFE/RL 2019a", "RFE/RL 2019b"]
+
+
+def test_interactive_tables_load_the_bundle_from_the_book_not_a_cdn():
+    html = interactive.table(pd.DataFrame({"a": range(30)}), "Test table").data
+    assert "_static/" in html and "import { ITable" not in html
+    assert 'id="itable-test-table"' in html
+    assert not [u for u in ("unpkg.com/dt_for_itables@", "cdn.") if u in html]
+    assert (interactive.bundle_dir() / "dt_bundle.js").exists()

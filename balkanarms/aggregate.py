@@ -158,9 +158,17 @@ def reported_values(df: pd.DataFrame) -> pd.DataFrame:
     return df.loc[df["value"].notna(), cols].sort_values(["value_currency", "value"], ascending=[True, False])
 
 
+def top_group(values: pd.Series, order: list[str] | None = None) -> str:
+    """The index label with the largest value; ties go to the first in ``order`` (default:
+    the fixed bloc order for blocs, else alphabetical)."""
+    order = order or (BLOCS if set(values.index) <= set(BLOCS) else sorted(values.index))
+    v = values.reindex([g for g in order if g in values.index])
+    return v.idxmax()
+
+
 def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis: str = "deal",
                     measure: str = "deals", window: tuple[int, int] | None = None) -> tuple[str, int, float]:
-    """The group with the most deals (or systems) for one recipient: (group, count, share in %).
+    """The group with the most deals for one recipient: (group, count, share in %).
 
     Ties are broken by the fixed bloc order (or alphabetically for suppliers)."""
     d = df[df["recipient"] == recipient]
@@ -169,10 +177,46 @@ def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis
     t = tally(d, [group], basis, measure)
     if t.empty or t.sum() == 0:
         raise ValueError(f"no deals for {recipient} in {window}")
-    order = BLOCS if group == "bloc" else sorted(t.index)
-    t = t.reindex([g for g in order if g in t.index])
-    top = t.idxmax()
+    top = top_group(t)
     return top, int(t[top]), float(t[top] / t.sum() * 100)
+
+
+FLOW_COLUMNS = ["recipient", "supplier", "bloc", "value", "unconfirmed"]
+
+
+def _flows(rows: pd.DataFrame, window: tuple[int, int] | None, recipients: list[str]) -> pd.DataFrame:
+    """Sum ``value`` (and its unconfirmed part) per (recipient, supplier, bloc) for rows whose
+    ``year`` is in the window; pairs summing to 0 are left out."""
+    d = rows[rows["recipient"].isin(recipients) & rows["year"].notna()]
+    if window is not None:
+        d = d[(d["year"] >= window[0]) & (d["year"] <= window[1])]
+    if d.empty:
+        return pd.DataFrame(columns=FLOW_COLUMNS)
+    g = d.groupby(["recipient", "supplier", "bloc"], observed=True)
+    out = pd.DataFrame({"value": g["value"].sum(), "unconfirmed": g["unconf_value"].sum()}).reset_index()
+    return out[out["value"] > 0].sort_values(["recipient", "supplier"], ignore_index=True)[FLOW_COLUMNS]
+
+
+def ledger_flows(df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "deal",
+                 recipients: list[str] = RECIPIENTS) -> pd.DataFrame:
+    """Supplier -> recipient flows measured in deals, with the unconfirmed part."""
+    unconf = df["confidence"].eq("unconfirmed").astype("int64")
+    rows = df.assign(year=event_year(df, basis), value=1, unconf_value=unconf)
+    out = _flows(rows, window, recipients)
+    return out.astype({"value": "int64", "unconfirmed": "int64"}) if len(out) else out
+
+
+def tiv_flows(tiv: pd.DataFrame, window: tuple[int, int] | None = None, *,
+              recipients: list[str] = RECIPIENTS) -> pd.DataFrame:
+    """Supplier -> recipient flows measured in TIV, from a long table (recipient, supplier, bloc,
+    year, tiv) such as :func:`balkanarms.sipri.tiv_by_year` returns. SIPRI has no confidence
+    level: the unconfirmed part is 0."""
+    return _flows(tiv.assign(value=tiv["tiv"], unconf_value=0.0), window, recipients)
+
+
+def dominant_bloc(flows: pd.DataFrame) -> dict[str, str]:
+    """The bloc with the largest value for each recipient (ties: fixed bloc order)."""
+    return {r: top_group(g.groupby("bloc")["value"].sum()) for r, g in flows.groupby("recipient")}
 
 
 #: Engagement types that are military ties (police cooperation, suspensions, visits,

@@ -163,13 +163,13 @@ def volume_top_sentence(name: str, shares, span: str, source: str) -> str:
             f"(TIV {top['tiv']:,.0f} million of {total:,.0f} million; {source}).")
 
 
-def revision_sentence(rev, names: dict[str, str], window: str = "2020–24") -> str:
+def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: str = "2020–24") -> str:
     """'SIPRI's 2026 edition gives China 53.6 % of Serbia's 2020–24 imports, against 57.0 % in the 2025
     edition.' from a supplier x edition table (first column: old edition, second: new)."""
     if rev.empty:
         return f"SIPRI records no delivery in {window}."
     old, new = rev.columns[0], rev.columns[1]
     top = rev[old].idxmax()
-    return (f"SIPRI's {new} edition gives {names.get(top, top)} {rev.loc[top, new]:.1f} % of Serbia's "
+    return (f"SIPRI's {new} edition gives {names.get(top, top)} {rev.loc[top, new]:.1f} % of {name}'s "
             f"{window} imports by volume, against {rev.loc[top, old]:.1f} % in its {old} edition: the register "
             "is revised every year, so a share is quoted with its edition.")

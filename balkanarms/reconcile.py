@@ -62,8 +62,9 @@ def deals(edition: str = EDITION) -> pd.DataFrame:
     order_year, tiv_delivered, tiv_order (TIV in millions; missing TIV counts 0)."""
     reg = _register(edition)
     late = [(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
-            for y, ds in zip(reg["order_year"], reg["delivery_years"])]
-    out = reg.loc[late, ["sipri_key", "recipient", "supplier", "supplier_name", "designation", "description", "order_year"]].copy()
+            for y, ds in zip(reg["order_year"], reg["delivery_years"], strict=True)]
+    cols = ["sipri_key", "recipient", "supplier", "supplier_name", "designation", "description", "order_year"]
+    out = reg.loc[late, cols].copy()
     out["tiv_delivered"] = reg.loc[late, "tiv_delivered"].fillna(0).astype(float)
     out["tiv_order"] = reg.loc[late, "tiv_order"].fillna(0).astype(float)
     return out.reset_index(drop=True)
@@ -80,25 +81,31 @@ def ledger(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
+    """(column, message) for each problem of one link."""
+    if row.match not in MATCHES:
+        return [("match", f"must be one of {MATCHES}")]
+    out = []
+    if row.match != "ledger_only" and row.sipri_key not in keys:
+        out.append(("sipri_key", f"is not a deal of SIPRI's {EDITION} edition since {FROM_YEAR}"))
+    if row.match != "sipri_only" and row.ledger_id not in ids:
+        out.append(("ledger_id", "is not a row of transfers.csv or of the staged SIPRI rows"))
+    if row.match == "sipri_only" and (row.ledger_id or not row.reason):
+        out.append(("reason", "a sipri_only link has a reason and no ledger_id"))
+    if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
+        out.append(("reason", f"a ledger_only link has no sipri_key and a reason starting with one of "
+                              f"{LEDGER_ONLY_REASONS}"))
+    return out
+
+
 def check_links(links: pd.DataFrame, keys: set[str], ids: set[str], file: str) -> list[str]:
     """Every problem of the links table, each naming file, line, column and value."""
     out = []
     if list(links.columns) != COLUMNS:
         return [f"{file}: columns are {list(links.columns)}, expected {COLUMNS}"]
     for n, row in enumerate(links.itertuples(index=False), start=2):
-        def bad(col, msg):
+        for col, msg in _row_problems(row, keys, ids):
             out.append(f"{file}, line {n}, column '{col}': value {getattr(row, col)!r}: {msg}")
-        if row.match not in MATCHES:
-            bad("match", f"must be one of {MATCHES}")
-            continue
-        if row.match != "ledger_only" and row.sipri_key not in keys:
-            bad("sipri_key", f"is not a deal of SIPRI's {EDITION} edition since {FROM_YEAR}")
-        if row.match != "sipri_only" and row.ledger_id not in ids:
-            bad("ledger_id", "is not a row of transfers.csv or of the staged SIPRI rows")
-        if row.match == "sipri_only" and (row.ledger_id or not row.reason):
-            bad("reason" if not row.reason else "ledger_id", "a sipri_only link has a reason and no ledger_id")
-        if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
-            bad("reason", f"a ledger_only link has no sipri_key and a reason starting with one of {LEDGER_ONLY_REASONS}")
     pairs = links[["sipri_key", "ledger_id"]].apply(tuple, axis=1)
     for n in pairs[pairs.duplicated()].index:
         out.append(f"{file}, line {n + 2}, column 'sipri_key': value {links.at[n, 'sipri_key']!r}: "
@@ -158,7 +165,7 @@ def ledger_since(ledger_df: pd.DataFrame) -> pd.DataFrame:
 
 def _names() -> dict[str, str]:
     c = pd.read_csv(Path(DATA_DIR) / "countries.csv", dtype=str, keep_default_na=False)
-    return dict(zip(c["code"], c["name"]))
+    return dict(zip(c["code"], c["name"], strict=True))
 
 
 def _recipient_filter(df: pd.DataFrame, col: str, recipient: str) -> pd.DataFrame:
@@ -175,7 +182,8 @@ def sipri_only_table(deals_df, links_df, recipient: str = "ALL") -> pd.DataFrame
         "Recipient": df["recipient"].map(names), "Supplier (SIPRI)": df["supplier_name"],
         "Weapon": df["designation"] + " (" + df["description"] + ")", "Ordered": df["order_year"],
         "TIV delivered (m)": df["tiv_delivered"],
-        "What the ledger does": [f"added as {i}" if i else r for i, r in zip(df["ledger_id"], df["reason"])],
+        "What the ledger does": [f"added as {i}" if i else r
+                                 for i, r in zip(df["ledger_id"], df["reason"], strict=True)],
     }).sort_values(["Recipient", "Ordered"]).reset_index(drop=True)
 
 
@@ -215,7 +223,8 @@ def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
         if dd.empty and code not in set(led["recipient"]):
             continue
         c = coverage(dd, links_df[links_df["sipri_key"].isin(dd["sipri_key"])])
-        lo = links_df[(links_df["match"] == "ledger_only") & links_df["ledger_id"].isin(led.loc[led["recipient"] == code, "id"])]
+        own = led.loc[led["recipient"] == code, "id"]
+        lo = links_df[(links_df["match"] == "ledger_only") & links_df["ledger_id"].isin(own)]
         rows.append({"Recipient": name, "SIPRI deals": c["deals"], "matched": c["matched"],
                      "of which added from SIPRI": c["added"], "explained": c["explained"],
                      "TIV delivered (m)": c["tiv_delivered_total"],

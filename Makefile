@@ -43,3 +43,12 @@ clean:
 
 bench: $(STAMP)
 	$(PY) -m balkanarms bench
+
+# The teaching kit: the student edition (solutions and facilitator notes removed) and the
+# printable A4 handout (seminar guide, exercises, glossary) printed from it by chromium.
+.PHONY: student handout
+student: venv
+	$(PY) -m balkanarms.teaching student
+
+handout: venv browser-deps
+	$(PY) -m balkanarms.teaching handout

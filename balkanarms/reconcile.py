@@ -51,7 +51,7 @@ class LinkError(ValueError):
 def _register(edition: str) -> pd.DataFrame:
     """SIPRI's per-deal register with the columns this module uses (read by :mod:`balkanarms.sipri`)."""
     from . import sipri
-    return sipri.register(edition)
+    return sipri.register(edition).rename(columns={"supplier_sipri": "supplier_name"})
 
 
 def deals(edition: str = EDITION) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def deals(edition: str = EDITION) -> pd.DataFrame:
     supplier_name (SIPRI's), designation, description,
     order_year, tiv_delivered, tiv_order (TIV in millions; missing TIV counts 0)."""
     reg = _register(edition)
-    late = [(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
+    late = [bool(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
             for y, ds in zip(reg["order_year"], reg["delivery_years"], strict=True)]
     cols = ["sipri_key", "recipient", "supplier", "supplier_name", "designation", "description", "order_year"]
     out = reg.loc[late, cols].copy()

@@ -333,7 +333,7 @@ def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
-    assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in boxes)
+    assert boxes and all(abs(float(w) - 595.28) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes)
     if not shutil.which("pdftotext"):
         pytest.fail("poppler-utils (pdftotext, pdftoppm) is required to read the handout")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,

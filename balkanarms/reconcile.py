@@ -201,9 +201,12 @@ def ledger_only_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFra
 
 
 def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
-    """Matched deals whose fields differ between the ledger and SIPRI, with how each was resolved."""
+    """Matched deals whose fields differ between the ledger and SIPRI, with how each was resolved.
+
+    A link's notes name a disagreement as "field: ledger X vs SIPRI Y (resolution)"; links whose
+    notes only say how the two line up (e.g. SIPRI splitting one ledger deal in two) are left out."""
     names = _names()
-    d = links_df[(links_df["match"] == "matched") & (links_df["disagreements"] != "")]
+    d = links_df[(links_df["match"] == "matched") & links_df["disagreements"].str.contains(" vs ")]
     d = d.merge(ledger_df[["id", "recipient"]], left_on="ledger_id", right_on="id")
     d = _recipient_filter(d, "recipient", recipient)
     return pd.DataFrame({

@@ -1,0 +1,619 @@
+"""SIPRI's trend-indicator value (TIV): the book's volume measure.
+
+Reads the Western Balkan extracts of SIPRI's Arms Transfers Database in
+``data/sipri/`` (copied unchanged; see its README for provenance and SIPRI's
+terms), maps SIPRI's country names to the book's codes through one explicit
+table (:data:`NAMES`), and computes TIV delivered by recipient, supplier and
+year, shares by window and blocs by volume.
+
+Two formats are read:
+
+* the **per-deal** register (one row per deal, editions 2025 and 2026): a ``?``
+  in the three unnamed columns marks the value before it as uncertain;
+  ``Year(s) of delivery`` lists years separated by ``; ``; the three TIV columns
+  are in millions. An empty TIV means "not available" / "no deliveries
+  identified" and stays missing; ``0`` for delivered weapons means 0 to 0.5
+  million when delivery years are listed, and nothing delivered when none are;
+* the **per-delivery-year** register (one row per deal and delivery year,
+  2025 edition, deliveries 1995--2024), which gives the exact TIV per year.
+
+TIV per year is exact where the per-delivery-year register lists the same deal
+with the same delivery years; otherwise a deal's delivered TIV is split evenly
+over its listed years, and every figure reports how much of it rests on that
+split. Calculations are the book's, not SIPRI's.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import DATA_DIR
+from . import validate as _validate
+
+#: Folder of the extracts, inside the data directory.
+SUBDIR = "sipri"
+
+#: Editions of the per-deal register held in ``data/sipri/``.
+EDITIONS = {
+    "2025": {"file": "wb_trade_register_sipri_2025-03-13.csv", "generated": "2025-03-13",
+             "coverage": (1950, 2024)},
+    "2026": {"file": "wb_trade_register_sipri_2026-05-18.csv", "generated": "2026-05-18",
+             "coverage": (1950, 2025)},
+}
+#: The per-delivery-year register (2025 edition) that gives exact TIV per year.
+PER_YEAR = {"file": "wb_trade_register_per_delivery_year_sipri_2026-02-12.csv", "generated": "2026-02-12",
+            "edition": "2025", "coverage": (1995, 2024)}
+#: SIPRI's notes to the 2025 export (explain ``?``, empty fields and units).
+PREAMBLE = "preamble_2025-03-13.txt"
+
+HEADLINE_EDITION = "2026"
+HEADLINE_WINDOW = (2021, 2025)
+
+#: SIPRI's credit line, which its terms require next to any use of the data.
+CREDIT = "Information from the SIPRI Arms Transfers Database, https://www.sipri.org/databases/armstransfers"
+
+#: SIPRI's country names -> the book's codes (data/countries.csv). SUN, CSK and DDR are the
+#: former ISO 3166 alpha-3 codes of the Soviet Union, Czechoslovakia and East Germany;
+#: XXX stands for SIPRI's "unknown supplier(s)" and is not a country.
+NAMES = {
+    "Albania": "ALB", "Austria": "AUT", "Belarus": "BLR", "Belgium": "BEL", "Bosnia-Herzegovina": "BIH",
+    "Bulgaria": "BGR", "Canada": "CAN", "China": "CHN", "Croatia": "HRV", "Cyprus": "CYP",
+    "Czechia": "CZE", "Czechoslovakia": "CSK", "Denmark": "DNK", "East Germany (GDR)": "DDR",
+    "Egypt": "EGY", "Finland": "FIN", "France": "FRA", "Germany": "DEU", "Greece": "GRC",
+    "Hungary": "HUN", "Iran": "IRN", "Ireland": "IRL", "Israel": "ISR", "Italy": "ITA",
+    "Kazakhstan": "KAZ", "Kosovo": "XKX", "Kyrgyzstan": "KGZ", "Montenegro": "MNE",
+    "North Macedonia": "MKD", "Poland": "POL", "Qatar": "QAT", "Romania": "ROU", "Russia": "RUS",
+    "Serbia": "SRB", "Slovenia": "SVN", "Soviet Union": "SUN", "Spain": "ESP", "Sweden": "SWE",
+    "Switzerland": "CHE", "Turkiye": "TUR", "UAE": "ARE", "Ukraine": "UKR",
+    "United Arab Emirates": "ARE", "United States": "USA", "unknown supplier(s)": "XXX",
+}
+#: The code for SIPRI's "unknown supplier(s)" (not in countries.csv), with its label and bloc.
+UNKNOWN = "XXX"
+UNKNOWN_LABEL = "unknown supplier(s)"
+
+#: Header of the per-deal register; the unnamed columns hold SIPRI's ``?`` flags.
+DEAL_HEADER = ["Recipient", "Supplier", "Year of order", " ", "Number ordered", " ", "Weapon designation",
+               "Weapon description", "Number delivered", " ", "Year(s) of delivery", "status", "Comments",
+               "SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons"]
+#: Names the book gives the per-deal columns, in file order.
+DEAL_COLUMNS = ["recipient_sipri", "supplier_sipri", "order_year", "order_year_uncertain", "number_ordered",
+                "number_ordered_uncertain", "designation", "description", "number_delivered",
+                "number_delivered_uncertain", "delivery_years", "status", "comments", "tiv_unit", "tiv_order",
+                "tiv_delivered"]
+PER_YEAR_HEADER = ["SIPRI AT Database ID", "Supplier", "Recipient", "Designation", "Description",
+                   "Armament category", "Order date", "Order date is estimate", "Numbers delivered",
+                   "Numbers delivered is estimate", "Delivery year", "Delivery year is estimate", "Status",
+                   "SIPRI estimate", "TIV deal unit", "TIV delivery values", "Local production"]
+STATUSES = {"New", "Second hand", "Second hand but modernized"}
+
+_YEAR = re.compile(r"\d{4}")
+_INT = re.compile(r"\d+")
+_NUM = re.compile(r"\d+(\.\d+)?")
+_YEARS = re.compile(r"\d{4}(; \d{4})*")
+_SHA = re.compile(r"`([^`\n]+)`[^\n]*?\b([0-9a-f]{64})\b")
+#: Tolerance (TIV millions) when comparing delivered totals across the two registers.
+_TOL = 0.02
+
+
+class SipriError(ValueError):
+    """An extract does not parse; the message names file, line, column and value."""
+
+
+# --------------------------------------------------------------------------- editions
+
+
+def check_edition(edition: str) -> str:
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {list(EDITIONS)}, not {edition!r}")
+    return edition
+
+
+def edition_label(edition: str) -> str:
+    """'2026' -> 'SIPRI, 2026 edition' (name it next to every TIV number)."""
+    return f"SIPRI, {check_edition(edition)} edition"
+
+
+def coverage(edition: str) -> tuple[int, int]:
+    """First and last delivery year the edition's extract covers."""
+    return EDITIONS[check_edition(edition)]["coverage"]
+
+
+def credit(edition: str) -> str:
+    """Source line for a chart or table of TIV."""
+    return (f"Source: {edition_label(edition)}. {CREDIT}. Calculations (sums, shares, even split of multi-year "
+            "deliveries) are the book's, not SIPRI's.")
+
+
+def _dir(data_dir) -> Path:
+    return Path(data_dir).resolve() / SUBDIR
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def deal_key(row) -> str:
+    """'<Recipient>|<Supplier>|<Year of order>|<Weapon designation>|<Weapon description>' in SIPRI's own
+    strings. ``row`` is a mapping with SIPRI's header names or with :func:`register`'s columns. The
+    " #2" suffix for a repeated key needs the whole file: see :func:`deal_keys`."""
+    if "Recipient" in row:
+        parts = [row["Recipient"], row["Supplier"], row["Year of order"], row["Weapon designation"],
+                 row["Weapon description"]]
+    else:
+        parts = [row["recipient_sipri"], row["supplier_sipri"], row["order_year"], row["designation"],
+                 row["description"]]
+    return "|".join(str(p) for p in parts)
+
+
+def deal_keys(rows) -> list[str]:
+    """Keys of rows in file order; the n-th occurrence of a key (n >= 2) gets ' #n' appended."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        k = deal_key(row)
+        seen[k] = seen.get(k, 0) + 1
+        out.append(k if seen[k] == 1 else f"{k} #{seen[k]}")
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        header = next(reader, [])
+        return header, [(reader.line_num, cells) for cells in reader]
+
+
+def _country(name: str, fname: str, line: int, col: str, problems: list) -> str | None:
+    code = NAMES.get(name)
+    if code is None:
+        problems.append(_validate.Problem(fname, line, col, name,
+                                          "country name not in balkanarms.sipri.NAMES (add it with its code)"))
+    return code
+
+
+def _num(raw: str, fname, line, col, problems, pattern=_NUM, cast=float):
+    if raw == "":
+        return None
+    if not pattern.fullmatch(raw):
+        problems.append(_validate.Problem(fname, line, col, raw, "is not a number"))
+        return None
+    return cast(raw)
+
+
+def _flag(raw: str, fname, line, col, problems) -> bool:
+    if raw not in ("", "?"):
+        problems.append(_validate.Problem(fname, line, col, raw, "uncertainty flag must be '?' or empty"))
+    return raw == "?"
+
+
+def parse_register(path: Path) -> tuple[list[dict], list]:
+    """Parse one per-deal extract. Returns (records, problems); never drops a row."""
+    fname = path.name
+    header, rows = _read_csv(path)
+    problems = []
+    if header != DEAL_HEADER:
+        problems.append(_validate.Problem(fname, 1, None, ",".join(header),
+                                          f"header is not SIPRI's per-deal header {DEAL_HEADER}"))
+        return [], problems
+    names = dict(zip(range(16), DEAL_HEADER))
+    names.update({3: "? (Year of order)", 5: "? (Number ordered)", 9: "? (Number delivered)"})
+    records = []
+    for line, cells in rows:
+        if len(cells) != 16:
+            problems.append(_validate.Problem(fname, line, None, ",".join(cells),
+                                              f"row has {len(cells)} fields, header has 16"))
+            continue
+        p0 = len(problems)
+        rec = {"line": line, "sipri": dict(zip(DEAL_HEADER[:3], cells[:3])) | {
+            "Weapon designation": cells[6], "Weapon description": cells[7]}}
+        rec["recipient_sipri"], rec["supplier_sipri"] = cells[0], cells[1]
+        rec["recipient"] = _country(cells[0], fname, line, "Recipient", problems)
+        rec["supplier"] = _country(cells[1], fname, line, "Supplier", problems)
+        rec["order_year"] = _num(cells[2], fname, line, "Year of order", problems, _YEAR, int)
+        if rec["order_year"] is None and cells[2] == "":
+            problems.append(_validate.Problem(fname, line, "Year of order", "", "year of order is empty"))
+        for i, col in ((3, "order_year_uncertain"), (5, "number_ordered_uncertain"),
+                       (9, "number_delivered_uncertain")):
+            rec[col] = _flag(cells[i], fname, line, names[i], problems)
+        rec["number_ordered"] = _num(cells[4], fname, line, names[4], problems, _INT, int)
+        rec["designation"], rec["description"] = cells[6], cells[7]
+        rec["number_delivered"] = _num(cells[8], fname, line, names[8], problems, _INT, int)
+        years = cells[10]
+        if years and not _YEARS.fullmatch(years):
+            problems.append(_validate.Problem(fname, line, names[10], years, "is not a list of years 'YYYY; YYYY'"))
+            years = ""
+        rec["delivery_years"] = [int(y) for y in years.split("; ")] if years else []
+        if rec["delivery_years"] != sorted(set(rec["delivery_years"])):
+            problems.append(_validate.Problem(fname, line, names[10], years, "years are not increasing"))
+        rec["status"], rec["comments"] = cells[11], cells[12]
+        if cells[11] not in STATUSES:
+            problems.append(_validate.Problem(fname, line, "status", cells[11], f"is not one of {sorted(STATUSES)}"))
+        for i, col in ((13, "tiv_unit"), (14, "tiv_order"), (15, "tiv_delivered")):
+            rec[col] = _num(cells[i], fname, line, names[i], problems)
+        if rec["delivery_years"] and rec["tiv_delivered"] is None and cells[15] == "":
+            problems.append(_validate.Problem(fname, line, names[15], "",
+                                              "delivery years are listed but the delivered TIV is empty"))
+        if not rec["delivery_years"] and (rec["tiv_delivered"] or 0) > 0:
+            problems.append(_validate.Problem(fname, line, names[15], cells[15],
+                                              "TIV delivered without any delivery year"))
+        if len(problems) == p0:
+            records.append(rec)
+    keys = deal_keys([r["sipri"] for r in records])
+    for rec, key in zip(records, keys):
+        rec["sipri_key"] = key
+        del rec["sipri"]
+    return records, problems
+
+
+def parse_per_year(path: Path) -> tuple[list[dict], list]:
+    """Parse the per-delivery-year extract. Returns (records, problems)."""
+    fname = path.name
+    header, rows = _read_csv(path)
+    problems = []
+    if header != PER_YEAR_HEADER:
+        problems.append(_validate.Problem(fname, 1, None, ",".join(header),
+                                          f"header is not SIPRI's per-delivery-year header {PER_YEAR_HEADER}"))
+        return [], problems
+    records = []
+    for line, cells in rows:
+        if len(cells) != len(PER_YEAR_HEADER):
+            problems.append(_validate.Problem(fname, line, None, ",".join(cells),
+                                              f"row has {len(cells)} fields, header has {len(PER_YEAR_HEADER)}"))
+            continue
+        d = dict(zip(PER_YEAR_HEADER, cells))
+        p0 = len(problems)
+        rec = {"line": line, "deal_id": d["SIPRI AT Database ID"],
+               "recipient": _country(d["Recipient"], fname, line, "Recipient", problems),
+               "supplier": _country(d["Supplier"], fname, line, "Supplier", problems),
+               "designation": d["Designation"],
+               "order_year": _num(d["Order date"], fname, line, "Order date", problems, _YEAR, int),
+               "year": _num(d["Delivery year"], fname, line, "Delivery year", problems, _YEAR, int),
+               "tiv_unit": _num(d["TIV deal unit"], fname, line, "TIV deal unit", problems),
+               "tiv_new_unit": _num(d["SIPRI estimate"], fname, line, "SIPRI estimate", problems),
+               "tiv": _num(d["TIV delivery values"], fname, line, "TIV delivery values", problems),
+               "status": d["Status"]}
+        if not _INT.fullmatch(rec["deal_id"]):
+            problems.append(_validate.Problem(fname, line, "SIPRI AT Database ID", rec["deal_id"], "is not a number"))
+        for col in ("Delivery year", "TIV delivery values", "Order date", "TIV deal unit"):
+            if d[col] == "":
+                problems.append(_validate.Problem(fname, line, col, "", "is empty"))
+        for col in ("Order date is estimate", "Numbers delivered is estimate", "Delivery year is estimate",
+                    "Local production"):
+            if d[col] not in ("Yes", "No", ""):
+                problems.append(_validate.Problem(fname, line, col, d[col], "must be 'Yes', 'No' or empty"))
+        if d["Status"] not in STATUSES:
+            problems.append(_validate.Problem(fname, line, "Status", d["Status"], f"is not one of {sorted(STATUSES)}"))
+        if len(problems) == p0:
+            records.append(rec)
+    return records, problems
+
+
+def _raise(problems: list) -> None:
+    if problems:
+        raise _validate.DataError(problems)
+
+
+@lru_cache(maxsize=8)
+def _register(edition: str, data_dir: Path) -> pd.DataFrame:
+    records, problems = parse_register(_dir(data_dir) / EDITIONS[edition]["file"])
+    _raise(problems)
+    df = pd.DataFrame(records)
+    for col in ("order_year", "number_ordered", "number_delivered"):
+        df[col] = pd.array(df[col].tolist(), dtype="Int64")
+    for col in ("tiv_unit", "tiv_order", "tiv_delivered"):
+        df[col] = pd.array(df[col].tolist(), dtype="Float64")
+    df["bloc"] = df["supplier"].map(_blocs(data_dir))
+    first = ["sipri_key", "recipient", "supplier", "bloc"]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+def register(edition: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """SIPRI's per-deal register of one edition: book codes (``recipient``, ``supplier``, ``bloc``),
+    ``sipri_key``, SIPRI's names, the ``?`` flags as booleans, ``delivery_years`` as a list of ints,
+    TIVs in millions (missing where SIPRI leaves them empty) and the file ``line``."""
+    return _register(check_edition(edition), Path(data_dir).resolve()).copy()
+
+
+@lru_cache(maxsize=4)
+def _per_year(data_dir: Path) -> pd.DataFrame:
+    records, problems = parse_per_year(_dir(data_dir) / PER_YEAR["file"])
+    _raise(problems)
+    return pd.DataFrame(records)
+
+
+def per_year(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The per-delivery-year register (2025 edition, deliveries 1995--2024): one row per deal and year."""
+    return _per_year(Path(data_dir).resolve()).copy()
+
+
+@lru_cache(maxsize=4)
+def _blocs(data_dir: Path) -> dict[str, str]:
+    from . import data as _data  # late: data imports validate, which may import this module
+
+    c = _data.countries(data_dir)
+    out = dict(zip(c["code"], c["bloc"]))
+    out[UNKNOWN] = "other"
+    return out
+
+
+def _labels(data_dir: Path) -> dict[str, str]:
+    from . import data as _data
+    from .aggregate import BLOC_LABELS
+
+    return {**_data.names(data_dir), UNKNOWN: UNKNOWN_LABEL, **BLOC_LABELS}
+
+
+# --------------------------------------------------------------------------- TIV by year
+
+
+def _exact_years(deal: pd.Series, candidates: dict) -> dict[int, float] | None:
+    """Exact TIV per year for a per-deal row, from the per-delivery-year register, or None.
+
+    The deal must be the only one of the per-year register with the same recipient, supplier,
+    order year and TIV per unit whose delivery years are the row's years from 1995 on; the row's
+    delivered TIV must be at least their sum, and equal to it when no year is before 1995."""
+    lo, hi = PER_YEAR["coverage"]
+    years = deal["delivery_years"]
+    if not years or years[-1] > hi or pd.isna(deal["tiv_unit"]) or pd.isna(deal["tiv_delivered"]):
+        return None
+    want = [y for y in years if y >= lo]
+    match = [g for g in candidates.get((deal["recipient"], deal["supplier"], deal["order_year"]), [])
+             if abs(g["tiv_unit"] - float(deal["tiv_unit"])) < 1e-9 and g["years"] == want]
+    if len(match) != 1:
+        return None
+    exact = match[0]["tiv"]
+    rest = float(deal["tiv_delivered"]) - sum(exact.values())
+    early = [y for y in years if y < lo]
+    if rest < -_TOL or (not early and abs(rest) > _TOL):
+        return None
+    return exact
+
+
+@lru_cache(maxsize=8)
+def _tiv_by_year(edition: str, data_dir: Path, exact: bool) -> pd.DataFrame:
+    reg = _register(edition, data_dir)
+    cands: dict[tuple, list] = {}
+    if exact:
+        for did, g in _per_year(data_dir).groupby("deal_id", sort=False):
+            r = g.iloc[0]
+            cands.setdefault((r["recipient"], r["supplier"], r["order_year"]), []).append(
+                {"tiv_unit": r["tiv_unit"], "years": sorted(g["year"]), "tiv": dict(zip(g["year"], g["tiv"]))})
+    rows = []
+    for _, d in reg.iterrows():
+        years = d["delivery_years"]
+        if not years:
+            continue
+        total = 0.0 if pd.isna(d["tiv_delivered"]) else float(d["tiv_delivered"])
+        found = _exact_years(d, cands) if exact else None
+        base = (d["sipri_key"], d["recipient"], d["supplier"], d["bloc"])
+        if found is None:
+            rows += [base + (y, total / len(years), True) for y in years]
+            continue
+        rows += [base + (y, float(v), False) for y, v in found.items()]
+        early = [y for y in years if y < PER_YEAR["coverage"][0]]
+        rest = max(total - sum(found.values()), 0.0)
+        rows += [base + (y, rest / len(early), True) for y in early]
+    cols = ["sipri_key", "recipient", "supplier", "bloc", "year", "tiv", "split"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["recipient", "supplier", "year", "sipri_key"], ignore_index=True)
+
+
+def tiv_by_year(edition: str, data_dir: Path | str = DATA_DIR, *, exact: bool = True) -> pd.DataFrame:
+    """TIV delivered (millions) per deal and year: sipri_key, recipient, supplier, bloc, year, tiv, split.
+
+    ``split`` is True where the value is the deal's delivered TIV divided evenly over its listed years;
+    False where SIPRI's per-delivery-year register gives the year's value. ``exact=False`` splits
+    every deal (to show what the split changes)."""
+    return _tiv_by_year(check_edition(edition), Path(data_dir).resolve(), exact).copy()
+
+
+# --------------------------------------------------------------------------- shares
+
+
+def tiv_shares(recipient: str, window: tuple[int, int], edition: str, by: str = "supplier",
+               data_dir: Path | str = DATA_DIR, *, exact: bool = True) -> pd.DataFrame:
+    """Each supplier's (or bloc's) TIV delivered to ``recipient`` in ``window`` (inclusive) and its share
+    in percent: columns group, label, tiv, share, split_tiv; largest first (ties by code).
+
+    ``.attrs["total"]`` is the denominator (TIV millions) and ``.attrs["split_tiv"]`` how much of it
+    rests on an even split. No delivery in the window gives an empty table with total 0."""
+    if by not in ("supplier", "bloc"):
+        raise ValueError(f"by must be 'supplier' or 'bloc', not {by!r}")
+    t = tiv_by_year(edition, data_dir, exact=exact)
+    t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
+    t = t.assign(split_tiv=t["tiv"].where(t["split"], 0.0))
+    g = t.groupby(by)[["tiv", "split_tiv"]].sum()
+    g = g[g["tiv"] > 0].reset_index().rename(columns={by: "group"})
+    total = float(g["tiv"].sum())
+    g["share"] = g["tiv"] / total * 100 if total else 0.0
+    g["label"] = g["group"].map(_labels(Path(data_dir).resolve()))
+    g = g.sort_values("group").sort_values("tiv", ascending=False, kind="stable", ignore_index=True)
+    out = g[["group", "label", "tiv", "share", "split_tiv"]]
+    out.attrs.update(total=total, split_tiv=float(g["split_tiv"].sum()), recipient=recipient,
+                     window=tuple(window), edition=edition, by=by)
+    return out
+
+
+def largest_supplier(recipient: str, window: tuple[int, int], edition: str, by: str = "bloc",
+                     data_dir: Path | str = DATA_DIR) -> tuple[str, float, float, float] | None:
+    """(group, tiv, share in %, total) of the largest supplier or bloc by TIV, or None without TIV.
+    Ties go to the group that comes first (code order)."""
+    s = tiv_shares(recipient, window, edition, by, data_dir)
+    if s.empty:
+        return None
+    top = s.iloc[0]
+    return str(top["group"]), float(top["tiv"]), float(top["share"]), s.attrs["total"]
+
+
+def share_table(shares: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Window label -> :func:`tiv_shares` table, as one table: a row per window, a column per group,
+    shares in percent (0 where a group delivered nothing; a window without TIV is all missing).
+    Bloc columns come in the fixed bloc order."""
+    from .aggregate import BLOCS
+
+    t = pd.DataFrame({w: s.set_index("group")["share"] for w, s in shares.items()}).T
+    t = t.reindex(list(shares))
+    cols = [b for b in BLOCS if b in t.columns] + sorted(c for c in t.columns if c not in BLOCS)
+    t = t.reindex(columns=cols).astype("float64")
+    for w, s in shares.items():
+        if s.attrs.get("total"):
+            t.loc[w] = t.loc[w].fillna(0.0)
+    return t
+
+
+def readable_shares(shares: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`tiv_shares` table for readers, with a total row: supplier, TIV (millions), share (%),
+    of which split evenly."""
+    first = "bloc" if shares.attrs.get("by") == "bloc" else "supplier"
+    out = pd.DataFrame({first: shares["label"], "TIV (millions)": shares["tiv"].round(1),
+                        "share (%)": shares["share"].round(1),
+                        "of which split evenly (TIV)": shares["split_tiv"].round(1)})
+    total = shares.attrs.get("total", 0.0)
+    if total:
+        out.loc[len(out)] = ["Total (the denominator)", round(total, 1), 100.0,
+                             round(shares.attrs.get("split_tiv", 0.0), 1)]
+    return out.reset_index(drop=True)
+
+
+def split_part(recipient: str | None, window: tuple[int, int], edition: str,
+               data_dir: Path | str = DATA_DIR) -> tuple[float, float]:
+    """(TIV resting on an even split, total TIV) delivered in ``window`` to ``recipient``
+    (None: all seven)."""
+    t = tiv_by_year(edition, data_dir)
+    t = t[(t["year"] >= window[0]) & (t["year"] <= window[1])]
+    if recipient is not None:
+        t = t[t["recipient"] == recipient]
+    return float(t.loc[t["split"], "tiv"].sum()), float(t["tiv"].sum())
+
+
+# --------------------------------------------------------------------------- revisions
+
+
+def revision(recipient: str, window: tuple[int, int], old: str = "2025", new: str = "2026",
+             by: str = "supplier", data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Shares (%) of ``recipient``'s TIV in ``window`` by supplier (or bloc) in two editions: index the
+    group codes, columns ``old`` and ``new`` (0 where a group has no TIV in one edition), sorted by
+    the old share. ``.attrs`` holds each edition's total. Empty when neither edition has TIV."""
+    a = tiv_shares(recipient, window, old, by, data_dir).set_index("group")
+    b = tiv_shares(recipient, window, new, by, data_dir).set_index("group")
+    t = pd.DataFrame({old: a["share"], new: b["share"]}).fillna(0.0)
+    t = t.sort_index().sort_values([old, new], ascending=False, kind="stable")
+    t.index.name = by
+    t.attrs.update(totals={old: a.attrs["total"], new: b.attrs["total"]})
+    return t
+
+
+def revised_deals(recipient: str, window: tuple[int, int], old: str = "2025", new: str = "2026",
+                  data_dir: Path | str = DATA_DIR, *, min_change: float = 0.05) -> pd.DataFrame:
+    """The deals behind a revision: TIV delivered to ``recipient`` in ``window`` per deal in each
+    edition, with the change, for deals whose TIV there changed by at least ``min_change``.
+
+    SIPRI rewords designations and descriptions between editions, so a deal of one edition is
+    matched to the other by supplier, order year and TIV per unit, else by supplier, order year and
+    designation; an unmatched deal counts 0 in the edition that lacks it. Columns supplier,
+    designation, description, order_year, tiv_<old>, tiv_<new>, change, years_<old>, years_<new>."""
+    def one(ed):
+        t = tiv_by_year(ed, data_dir)
+        t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
+        reg = register(ed, data_dir)
+        reg = reg[reg["recipient"] == recipient]
+        return reg.assign(tiv=reg["sipri_key"].map(t.groupby("sipri_key")["tiv"].sum()).fillna(0.0),
+                          years=reg["delivery_years"].map(
+                              lambda ys: ", ".join(str(y) for y in ys if window[0] <= y <= window[1])))
+
+    a, b = one(old), one(new)
+    free = set(b.index)
+    pairs = []
+    for keys in (["supplier", "order_year", "tiv_unit"], ["supplier", "order_year", "designation"]):
+        for i, ra in a.iterrows():
+            if any(i == p[0] for p in pairs):
+                continue
+            hit = [j for j in sorted(free) if all(b.at[j, k] == ra[k] for k in keys)]
+            if hit:
+                pairs.append((i, hit[0]))
+                free.discard(hit[0])
+    paired = {i for i, _ in pairs}
+    pairs += [(i, None) for i in a.index if i not in paired] + [(None, j) for j in sorted(free)]
+    rows = []
+    for i, j in pairs:
+        ra, rb = (a.loc[i] if i is not None else None), (b.loc[j] if j is not None else None)
+        ref = rb if rb is not None else ra
+        rows.append({"supplier": ref["supplier"], "designation": ref["designation"],
+                     "description": ref["description"], "order_year": ref["order_year"],
+                     f"tiv_{old}": 0.0 if ra is None else float(ra["tiv"]),
+                     f"tiv_{new}": 0.0 if rb is None else float(rb["tiv"]),
+                     f"years_{old}": "" if ra is None else ra["years"],
+                     f"years_{new}": "" if rb is None else rb["years"]})
+    t = pd.DataFrame(rows, columns=["supplier", "designation", "description", "order_year", f"tiv_{old}",
+                                    f"tiv_{new}", f"years_{old}", f"years_{new}"])
+    t["change"] = t[f"tiv_{new}"] - t[f"tiv_{old}"]
+    t = t[t["change"].abs() >= min_change]
+    t = t.sort_values(["supplier", "designation"]).sort_values("change", key=abs, ascending=False,
+                                                                kind="stable", ignore_index=True)
+    return t[["supplier", "designation", "description", "order_year", f"tiv_{old}", f"tiv_{new}", "change",
+              f"years_{old}", f"years_{new}"]]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def readme_hashes(data_dir: Path | str = DATA_DIR) -> dict[str, str]:
+    """File name -> sha256 as written in data/sipri/README.md (a `name` and a 64-hex digest on one line)."""
+    text = (_dir(data_dir) / "README.md").read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in _SHA.finditer(text)}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _country_codes(data_dir: Path) -> set[str]:
+    with open(data_dir / "countries.csv", encoding="utf-8", newline="") as f:
+        return {r["code"] for r in csv.DictReader(f)}
+
+
+def check_sipri(data_dir: Path | str = DATA_DIR) -> list:
+    """Problems with the SIPRI extracts: files present, sha256 as in data/sipri/README.md, SIPRI's
+    headers, known country names (and their codes in countries.csv), numbers, years and flags that
+    parse. Returns :class:`balkanarms.validate.Problem` items (empty when all is well)."""
+    data_dir = Path(data_dir).resolve()
+    folder = _dir(data_dir)
+    problems = []
+    readme = folder / "README.md"
+    if not readme.exists():
+        return [_validate.Problem(f"{SUBDIR}/README.md", None, None, None, "provenance note is missing")]
+    hashes = readme_hashes(data_dir)
+    files = [e["file"] for e in EDITIONS.values()] + [PER_YEAR["file"], PREAMBLE]
+    codes = _country_codes(data_dir) | {UNKNOWN}
+    for name in files:
+        path = folder / name
+        if not path.exists():
+            problems.append(_validate.Problem(f"{SUBDIR}/{name}", None, None, None, "SIPRI extract is missing"))
+            continue
+        if name not in hashes:
+            problems.append(_validate.Problem(f"{SUBDIR}/README.md", None, None, name,
+                                              "README gives no sha256 for this file"))
+        elif sha256(path) != hashes[name]:
+            problems.append(_validate.Problem(f"{SUBDIR}/{name}", None, None, sha256(path),
+                                              f"sha256 differs from the README ({hashes[name]}): the extract "
+                                              "was changed; SIPRI's files are kept unchanged"))
+        if name == PREAMBLE:
+            continue
+        records, found = (parse_per_year if name == PER_YEAR["file"] else parse_register)(path)
+        problems += found
+        missing: dict[str, tuple[int, str]] = {}
+        for rec in records:
+            for col in ("recipient", "supplier"):
+                if rec[col] not in codes:
+                    missing.setdefault(rec[col], (rec["line"], col.capitalize()))
+        for code, (line, col) in missing.items():
+            problems.append(_validate.Problem(name, line, col, code, "code (from balkanarms.sipri.NAMES) is "
+                                              "not in countries.csv; first row shown"))
+    return problems

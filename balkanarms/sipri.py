@@ -202,7 +202,7 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
         problems.append(_validate.Problem(fname, 1, None, ",".join(header),
                                           f"header is not SIPRI's per-deal header {DEAL_HEADER}"))
         return [], problems
-    names = dict(zip(range(16), DEAL_HEADER))
+    names = dict(enumerate(DEAL_HEADER))
     names.update({3: "? (Year of order)", 5: "? (Number ordered)", 9: "? (Number delivered)"})
     records = []
     for line, cells in rows:
@@ -211,7 +211,7 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
                                               f"row has {len(cells)} fields, header has 16"))
             continue
         p0 = len(problems)
-        rec = {"line": line, "sipri": dict(zip(DEAL_HEADER[:3], cells[:3])) | {
+        rec = {"line": line, "sipri": dict(zip(DEAL_HEADER[:3], cells[:3], strict=True)) | {
             "Weapon designation": cells[6], "Weapon description": cells[7]}}
         rec["recipient_sipri"], rec["supplier_sipri"] = cells[0], cells[1]
         rec["recipient"] = _country(cells[0], fname, line, "Recipient", problems)
@@ -246,7 +246,7 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
         if len(problems) == p0:
             records.append(rec)
     keys = deal_keys([r["sipri"] for r in records])
-    for rec, key in zip(records, keys):
+    for rec, key in zip(records, keys, strict=True):
         rec["sipri_key"] = key
         del rec["sipri"]
     return records, problems
@@ -267,7 +267,7 @@ def parse_per_year(path: Path) -> tuple[list[dict], list]:
             problems.append(_validate.Problem(fname, line, None, ",".join(cells),
                                               f"row has {len(cells)} fields, header has {len(PER_YEAR_HEADER)}"))
             continue
-        d = dict(zip(PER_YEAR_HEADER, cells))
+        d = dict(zip(PER_YEAR_HEADER, cells, strict=True))
         p0 = len(problems)
         rec = {"line": line, "deal_id": d["SIPRI AT Database ID"],
                "recipient": _country(d["Recipient"], fname, line, "Recipient", problems),
@@ -338,7 +338,7 @@ def _blocs(data_dir: Path) -> dict[str, str]:
     from . import data as _data  # late: data imports validate, which may import this module
 
     c = _data.countries(data_dir)
-    out = dict(zip(c["code"], c["bloc"]))
+    out = dict(zip(c["code"], c["bloc"], strict=True))
     out[UNKNOWN] = "other"
     return out
 
@@ -381,10 +381,11 @@ def _tiv_by_year(edition: str, data_dir: Path, exact: bool) -> pd.DataFrame:
     reg = _register(edition, data_dir)
     cands: dict[tuple, list] = {}
     if exact:
-        for did, g in _per_year(data_dir).groupby("deal_id", sort=False):
+        for _, g in _per_year(data_dir).groupby("deal_id", sort=False):
             r = g.iloc[0]
             cands.setdefault((r["recipient"], r["supplier"], r["order_year"]), []).append(
-                {"tiv_unit": r["tiv_unit"], "years": sorted(g["year"]), "tiv": dict(zip(g["year"], g["tiv"]))})
+                {"tiv_unit": r["tiv_unit"], "years": sorted(g["year"]),
+                 "tiv": dict(zip(g["year"], g["tiv"], strict=True))})
     rows = []
     for _, d in reg.iterrows():
         years = d["delivery_years"]
@@ -559,6 +560,71 @@ def revised_deals(recipient: str, window: tuple[int, int], old: str = "2025", ne
                                                                 kind="stable", ignore_index=True)
     return t[["supplier", "designation", "description", "order_year", f"tiv_{old}", f"tiv_{new}", "change",
               f"years_{old}", f"years_{new}"]]
+
+
+# --------------------------------------------------------------------------- published figures
+
+#: Statistics measures the extracts can recompute (the others need SIPRI's whole register).
+RECOMPUTABLE = ("share_of_imports", "major_arms_imports_tiv", "import_volume_change")
+
+
+def rounding(text: str) -> float:
+    """Half a unit of the last digit a published figure gives: '57' -> 0.5, '7.4' -> 0.05."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10 ** -decimals
+
+
+def window_tiv(recipient: str, window: tuple[int, int], edition: str, supplier: str | None = None,
+               data_dir: Path | str = DATA_DIR) -> float:
+    """TIV (millions) delivered to ``recipient`` (from ``supplier``, or from all) in ``window``."""
+    t = tiv_by_year(edition, data_dir)
+    t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
+    if supplier is not None:
+        t = t[t["supplier"] == supplier]
+    return float(t["tiv"].sum())
+
+
+def recompute(rec: dict, data_dir: Path | str = DATA_DIR) -> tuple[float | None, str]:
+    """Recompute one statistics row (a dict of its text cells) from its edition's extract:
+    (value, how) or (None, why it cannot be recomputed)."""
+    ed, measure = rec["sipri_edition"], rec["measure"]
+    window = (int(rec["period_start"]), int(rec["period_end"]))
+    if measure not in RECOMPUTABLE or not rec["recipient"]:
+        return None, "needs SIPRI's whole register (other recipients or suppliers), not only the extracts"
+    if window[1] > coverage(ed)[1]:
+        return None, f"the period ends after the {ed} edition's last year"
+    r, s = rec["recipient"], rec["supplier"] or None
+    if measure == "share_of_imports":
+        shares = tiv_shares(r, window, ed, "supplier", data_dir).set_index("group")["share"]
+        return float(shares.get(s, 0.0)), "share of the recipient's TIV in the period (%)"
+    if measure == "major_arms_imports_tiv":
+        return window_tiv(r, window, ed, s, data_dir), "sum of TIV delivered in the period (millions)"
+    n = window[1] - window[0] + 1
+    before = window_tiv(r, (window[0] - n, window[1] - n), ed, s, data_dir)
+    if not before:
+        return None, "no TIV in the previous period"
+    return (window_tiv(r, window, ed, s, data_dir) / before - 1) * 100, "change against the previous period (%)"
+
+
+def published_figures(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Every statistics row with a ``sipri_edition``: the published value, the value recomputed from
+    that edition's extract, the rounding of the published figure and whether they agree within it
+    (missing where the extracts cannot recompute the figure; ``how`` says why)."""
+    data_dir = Path(data_dir).resolve()
+    with open(data_dir / "statistics.csv", encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("sipri_edition")]
+    out = []
+    for rec in rows:
+        value, how = recompute(rec, data_dir)
+        published, tol = float(rec["value"]), rounding(rec["value"])
+        out.append({"id": rec["id"], "recipient": rec["recipient"], "supplier": rec["supplier"],
+                    "measure": rec["measure"], "period": f"{rec['period_start']}–{rec['period_end']}",
+                    "edition": rec["sipri_edition"], "published": published, "recomputed": value,
+                    "rounding": tol, "agrees": None if value is None else abs(value - published) <= tol + 1e-9,
+                    "how": how, "sources": rec["sources"]})
+    df = pd.DataFrame(out)
+    df["agrees"] = df["agrees"].astype("boolean")
+    return df
 
 
 # --------------------------------------------------------------------------- checks

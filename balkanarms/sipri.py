@@ -225,10 +225,10 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
         rec["number_ordered"] = _num(cells[4], fname, line, names[4], problems, _INT, int)
         rec["designation"], rec["description"] = cells[6], cells[7]
         rec["number_delivered"] = _num(cells[8], fname, line, names[8], problems, _INT, int)
-        years = cells[10]
+        years, years_ok = cells[10], True
         if years and not _YEARS.fullmatch(years):
             problems.append(_validate.Problem(fname, line, names[10], years, "is not a list of years 'YYYY; YYYY'"))
-            years = ""
+            years, years_ok = "", False
         rec["delivery_years"] = [int(y) for y in years.split("; ")] if years else []
         if rec["delivery_years"] != sorted(set(rec["delivery_years"])):
             problems.append(_validate.Problem(fname, line, names[10], years, "years are not increasing"))
@@ -240,7 +240,7 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
         if rec["delivery_years"] and rec["tiv_delivered"] is None and cells[15] == "":
             problems.append(_validate.Problem(fname, line, names[15], "",
                                               "delivery years are listed but the delivered TIV is empty"))
-        if not rec["delivery_years"] and (rec["tiv_delivered"] or 0) > 0:
+        if years_ok and not rec["delivery_years"] and (rec["tiv_delivered"] or 0) > 0:
             problems.append(_validate.Problem(fname, line, names[15], cells[15],
                                               "TIV delivered without any delivery year"))
         if len(problems) == p0:

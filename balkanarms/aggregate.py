@@ -1,13 +1,14 @@
 """Aggregations behind the charts and the map.
 
-Three measures are kept apart and never added to one another:
+The ledger's measures are kept apart and never added to one another:
 
 * ``deals`` -- number of rows of the ledger (one row is one deal);
-* ``systems`` -- number of major systems (aircraft, air-defence systems,
-  vehicles, guns, ships, sensors), i.e. units of every capability except
-  missiles and small arms, which are counted in hundreds and would swamp the rest;
 * reported contract values, which stay in the currency and year the source
   gives (see :func:`reported_values`).
+
+Volume is SIPRI's trend-indicator value, in :mod:`balkanarms.sipri`. A count of
+"major systems" (units) was retired: it added snowmobiles to air-defence
+batteries and counted unknown numbers as zero.
 """
 from __future__ import annotations
 
@@ -34,10 +35,8 @@ YEARS = (2006, 2025)
 #: Five-year windows used throughout the book.
 WINDOWS = [(2006, 2010), (2011, 2015), (2016, 2020), (2021, 2025)]
 
-#: Capabilities that are not counted as "major systems".
-NOT_MAJOR = {"missiles", "small_arms"}
-
-MEASURES = {"deals": "Number of deals", "systems": "Number of major systems"}
+#: The ledger's count measure (volume, "tiv", lives in :mod:`balkanarms.sipri`).
+MEASURES = {"deals": "Number of deals"}
 #: What year a deal counts in: "deal" is the order year, or the first delivery year
 #: where no order year is published; "order" and "delivery" use one column only.
 BASES = {"deal": None, "order": "order_year", "delivery": "delivery_start"}
@@ -56,41 +55,22 @@ def event_year(df: pd.DataFrame, basis: str) -> pd.Series:
     return df[BASES[basis]]
 
 
-def units(df: pd.DataFrame, basis: str) -> pd.Series:
-    """Units of each deal that count as major systems (missing when unknown)."""
-    col = "number_delivered" if basis == "delivery" else "number_ordered"
-    u = df[col].copy()
-    u[df["capability"].isin(NOT_MAJOR)] = 0
-    return u
-
-
 def tally(df: pd.DataFrame, by: list[str], basis: str = "deal", measure: str = "deals") -> pd.Series:
-    """Count deals (or sum major-system units) per group.
+    """Count deals per group.
 
     Rows without a year for ``basis`` are left out of a yearly tally and
-    reported by :func:`undated`; rows without a unit count are left out of the
-    ``systems`` measure and reported by :func:`uncounted`."""
+    reported by :func:`undated`."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {list(MEASURES)}, not {measure!r}")
     d = df.assign(year=event_year(df, basis))
     if "year" in by:
         d = d[d["year"].notna()]
-    if measure == "deals":
-        return d.groupby(by, observed=True).size().rename("deals")
-    d = d.assign(units=units(d, basis))
-    d = d[d["units"].notna()]
-    return d.groupby(by, observed=True)["units"].sum().astype("int64").rename("systems")
+    return d.groupby(by, observed=True).size().rename("deals")
 
 
 def undated(df: pd.DataFrame, basis: str) -> pd.DataFrame:
     """Deals that have no year for ``basis`` (so no place on a time axis)."""
     return df[event_year(df, basis).isna()]
-
-
-def uncounted(df: pd.DataFrame, basis: str) -> pd.DataFrame:
-    """Deals of major systems whose number of units the sources do not give."""
-    u = units(df, basis)
-    return df[u.isna()]
 
 
 def in_window(df: pd.DataFrame, window: tuple[int, int], basis: str = "deal") -> pd.DataFrame:

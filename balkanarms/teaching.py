@@ -138,15 +138,40 @@ def strip_book(book: Path) -> list[Path]:
     return changed
 
 
-def student_edition(output: Path = STUDENT_DIR) -> Path:
+def add_bib_parts(book: Path, parts: list[Path]) -> list[str]:
+    """Append to a copy's ``references.bib`` the entries of BibTeX parts whose keys it
+    lacks (parts not yet merged into the bibliography); returns the keys added."""
+    from .validate import check_bib
+
+    bib = book / "data" / "references.bib"
+    have = check_bib(bib)[0]
+    added, chunks = [], []
+    for part in parts:
+        for entry in re.split(r"\n(?=@)", part.read_text(encoding="utf-8").strip()):
+            m = re.match(r"@\w+\{([^,\s]+),", entry.strip())
+            if m and m.group(1) not in have:
+                chunks.append(entry.strip())
+                added.append(m.group(1))
+    if chunks:
+        with open(bib, "a", encoding="utf-8") as f:
+            f.write("\n\n" + "\n\n".join(chunks) + "\n")
+    return added
+
+
+def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = ()) -> Path:
     """Build the student edition from the book's own sources into ``output/html``.
 
     The copy reuses the book's execution cache where it has one, so only pages whose
-    code changed (the exercises, once their solutions are gone) execute again."""
+    code changed (the exercises, once their solutions are gone) execute again.
+    ``bib_parts`` are BibTeX parts to add to the copy's bibliography where their keys
+    are missing (for a build before the parts are merged)."""
     from .build import build, copy_book
 
     with tempfile.TemporaryDirectory(prefix="balkanarms-student-") as tmp:
         book = copy_book(Path(tmp) / "book")
+        added = add_bib_parts(book, list(bib_parts))
+        if added:
+            print(f"sources added from parts not yet merged: {', '.join(added)}", flush=True)
         if (ROOT / ".jupyter_cache").is_dir():
             shutil.copytree(ROOT / ".jupyter_cache", book / ".jupyter_cache")
         for path in strip_book(book):

@@ -306,7 +306,7 @@ def solution_phrases() -> list[str]:
 @pytest.fixture(scope="module")
 def student_html(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
-    return teaching.student_edition(out)
+    return teaching.student_edition(out, bib_parts=[TEACHING_BIB])
 
 
 @pytest.mark.build

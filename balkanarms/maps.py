@@ -111,7 +111,17 @@ def width_for(value: float, vmax: float, max_width: float = 8.0) -> float:
 
 
 def fmt_value(v: float, unit: str) -> str:
-    return f"{v:,.0f}" if unit == "tiv" else f"{int(v)}"
+    """A line's number: TIV millions rounded (below 0.5 written '<1', as SIPRI's 0 means), or deals."""
+    if unit == "tiv":
+        return "<1" if 0 < v < 0.5 else f"{v:,.0f}"
+    return f"{int(v)}"
+
+
+def label_point(pts: np.ndarray, min_from_start: float = 150_000) -> np.ndarray:
+    """Where a line's number goes: 60 % of the way along, but clear of the gate it starts at."""
+    along = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+    target = max(0.6 * along[-1], min(0.85 * along[-1], min_from_start))
+    return pts[int(np.searchsorted(along, target).clip(0, len(pts) - 1))]
 
 
 def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, vmax: float,
@@ -149,12 +159,12 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, unit
                                capstyle="butt", zorder=5))
         ax.add_patch(FancyArrowPatch(pts[-4], pts[-1], arrowstyle="-|>,head_length=0.6,head_width=0.4",
                                      mutation_scale=8 + 1.1 * lw, color=colour, lw=0, zorder=6))
-        mid = pts[len(pts) // 2]
+        mid = label_point(pts)
         ax.text(*mid, fmt_value(f["value"], unit), ha="center", va="center", fontsize=7.5, color=colour,
                 fontweight="bold", zorder=8,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=0.6, alpha=0.95))
         drawn.append({"origin": f["origin"], "recipient": f["recipient"], "width": lw, "colour": colour})
-    for origin in {o for o in lines["origin"] if not o.startswith("bloc:")}:
+    for origin in {o for o in lines["origin"] if not o.startswith("bloc:") and o not in RECIPIENTS}:
         ax.plot(*caps[origin], "o", ms=4, color="black", zorder=9)
         ax.annotate(c.loc[origin, "name"], caps[origin], xytext=(4, 4), textcoords="offset points",
                     fontsize=7.5, zorder=9)
@@ -207,10 +217,13 @@ def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit:
         ax.spines[s].set_visible(False)
 
 
-def _fill_legend(fig, flows: pd.DataFrame, y: float) -> None:
+def _fill_legend(fig, flows: pd.DataFrame, y: float, blank: bool | None = None) -> None:
+    """Legend of the blocs drawn, and of the blank fill where a country has nothing recorded."""
     present = [b for b in BLOCS if len(flows) and b in set(flows["bloc"])]
     handles = [Patch(facecolor=style.bloc_colour(b), label=style.bloc_label(b)) for b in present]
-    if len(set(flows["recipient"]) if len(flows) else set()) < len(RECIPIENTS):
+    if blank is None:
+        blank = len(set(flows["recipient"]) if len(flows) else set()) < len(RECIPIENTS)
+    if blank:
         handles.append(Patch(facecolor=NO_DATA, label="none recorded"))
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncols=3, fontsize=8,
                title="Supplier bloc (fill: the country's largest)", title_fontsize=8.5)
@@ -245,9 +258,10 @@ def periods_figure(flows_by_window: dict[str, pd.DataFrame], countries: pd.DataF
         ax.set_title(label, fontsize=11)
     every = pd.concat([f for f in flows_by_window.values() if len(f)]) if any(
         len(f) for f in flows_by_window.values()) else pd.DataFrame(columns=["bloc", "recipient"])
-    _fill_legend(fig, every, 0.035)
+    blank = any(len(set(f["recipient"]) if len(f) else set()) < len(RECIPIENTS) for f in flows_by_window.values())
+    _fill_legend(fig, every, 0.5 / (5.0 * n + 1.4), blank)
     fig.suptitle(title, x=0.02, ha="left", fontweight="bold", fontsize=12)
-    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.7 / (5.0 * n + 1.4), bottom=1.1 / (5.0 * n + 1.4),
+    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.7 / (5.0 * n + 1.4), bottom=1.5 / (5.0 * n + 1.4),
                         hspace=0.12)
     fig.text(0.02, 0.003, source + f" One width scale: the widest line is {fmt_value(vmax, unit)}.",
              fontsize=6.5, color="#555555", va="bottom", wrap=True)

@@ -423,12 +423,15 @@ def tiv_shares(recipient: str, window: tuple[int, int], edition: str, by: str = 
     """Each supplier's (or bloc's) TIV delivered to ``recipient`` in ``window`` (inclusive) and its share
     in percent: columns group, label, tiv, share, split_tiv; largest first (ties by code).
 
-    ``.attrs["total"]`` is the denominator (TIV millions) and ``.attrs["split_tiv"]`` how much of it
-    rests on an even split. No delivery in the window gives an empty table with total 0."""
+    ``.attrs["total"]`` is the denominator (TIV millions), ``.attrs["split_tiv"]`` how much of it
+    rests on an even split, and ``.attrs["edge_split_tiv"]`` how much of that comes from deals that
+    also delivered outside the window (only that part could move if SIPRI's years were known).
+    No delivery in the window gives an empty table with total 0."""
     if by not in ("supplier", "bloc"):
         raise ValueError(f"by must be 'supplier' or 'bloc', not {by!r}")
     t = tiv_by_year(edition, data_dir, exact=exact)
-    t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
+    t = t[t["recipient"] == recipient]
+    t = _inside(t, window)
     t = t.assign(split_tiv=t["tiv"].where(t["split"], 0.0))
     g = t.groupby(by)[["tiv", "split_tiv"]].sum()
     g = g[g["tiv"] > 0].reset_index().rename(columns={by: "group"})
@@ -437,9 +440,19 @@ def tiv_shares(recipient: str, window: tuple[int, int], edition: str, by: str = 
     g["label"] = g["group"].map(_labels(Path(data_dir).resolve()))
     g = g.sort_values("group").sort_values("tiv", ascending=False, kind="stable", ignore_index=True)
     out = g[["group", "label", "tiv", "share", "split_tiv"]]
-    out.attrs.update(total=total, split_tiv=float(g["split_tiv"].sum()), recipient=recipient,
+    out.attrs.update(total=total, split_tiv=float(g["split_tiv"].sum()),
+                     edge_split_tiv=float(t.loc[t["split"] & t["edge"], "tiv"].sum()), recipient=recipient,
                      window=tuple(window), edition=edition, by=by)
     return out
+
+
+def _inside(t: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+    """Rows of a :func:`tiv_by_year` table inside ``window``, with ``edge``: True where the deal also
+    delivered outside the window (only there can an even split move TIV in or out of it)."""
+    y = t.groupby("sipri_key")["year"]
+    edge = (y.transform("min") < window[0]) | (y.transform("max") > window[1])
+    inside = (t["year"] >= window[0]) & (t["year"] <= window[1])
+    return t.assign(edge=edge)[inside]
 
 
 def largest_supplier(recipient: str, window: tuple[int, int], edition: str, by: str = "bloc",
@@ -484,14 +497,17 @@ def readable_shares(shares: pd.DataFrame) -> pd.DataFrame:
 
 
 def split_part(recipient: str | None, window: tuple[int, int], edition: str,
-               data_dir: Path | str = DATA_DIR) -> tuple[float, float]:
-    """(TIV resting on an even split, total TIV) delivered in ``window`` to ``recipient``
-    (None: all seven)."""
+               data_dir: Path | str = DATA_DIR) -> dict[str, float]:
+    """TIV delivered in ``window`` to ``recipient`` (None: all seven): ``total``, ``exact`` (years SIPRI
+    gives), ``split`` (split evenly) and ``edge`` (the split part of deals that also delivered outside
+    the window: the only part an even split can move across the window's edge)."""
     t = tiv_by_year(edition, data_dir)
-    t = t[(t["year"] >= window[0]) & (t["year"] <= window[1])]
     if recipient is not None:
         t = t[t["recipient"] == recipient]
-    return float(t.loc[t["split"], "tiv"].sum()), float(t["tiv"].sum())
+    t = _inside(t, window)
+    split = float(t.loc[t["split"], "tiv"].sum())
+    return {"total": float(t["tiv"].sum()), "exact": float(t.loc[~t["split"], "tiv"].sum()), "split": split,
+            "edge": float(t.loc[t["split"] & t["edge"], "tiv"].sum())}
 
 
 # --------------------------------------------------------------------------- revisions

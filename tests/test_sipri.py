@@ -230,3 +230,12 @@ def test_statistics_edition_column():
     stats = pd.read_csv(DATA_DIR / "statistics.csv", dtype=str, keep_default_na=False)
     sipri_rows = stats[stats["measure"].isin(sipri.RECOMPUTABLE) & stats["origin"].str.contains("SIPRI")]
     assert (sipri_rows["sipri_edition"] != "").all()
+
+
+def test_split_part_parts_add_up():
+    p = sipri.split_part("SRB", (2021, 2025), "2026")
+    assert p["exact"] + p["split"] == pytest.approx(p["total"])
+    assert 0 <= p["edge"] <= p["split"]
+    # a deal wholly inside the window contributes its whole delivered TIV, split or not
+    s = sipri.tiv_shares("SRB", (2021, 2025), "2026")
+    assert s.attrs["edge_split_tiv"] == pytest.approx(p["edge"])

@@ -22,6 +22,7 @@ from pyproj import Transformer
 
 from . import DATA_DIR, gates, style
 from .aggregate import BLOCS, RECIPIENTS, dominant_bloc
+from .tables import tiv_text
 
 #: Lambert azimuthal equal-area projection centred on the region.
 CRS = "+proj=laea +lat_0=43.5 +lon_0=19.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
@@ -112,9 +113,7 @@ def width_for(value: float, vmax: float, max_width: float = 8.0) -> float:
 
 def fmt_value(v: float, unit: str) -> str:
     """A line's number: TIV millions rounded (below 0.5 written '<1', as SIPRI's 0 means), or deals."""
-    if unit == "tiv":
-        return "<1" if 0 < v < 0.5 else f"{v:,.0f}"
-    return f"{int(v)}"
+    return tiv_text(v) if unit == "tiv" else f"{int(v)}"
 
 
 def label_point(pts: np.ndarray, min_from_start: float = 150_000) -> np.ndarray:
@@ -206,7 +205,7 @@ def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit:
                             color="black" if bloc in ("other", "turkey") else "white")
                 left += share
         label = ("none recorded" if not total else
-                 f"TIV {total:,.0f} m" if unit == "tiv" else f"{int(total)} deal{'s' if total != 1 else ''}")
+                 f"TIV {tiv_text(total)} m" if unit == "tiv" else f"{int(total)} deal{'s' if total != 1 else ''}")
         ax.text(102, yi, label, va="center", fontsize=8)
     ax.set_yticks(y, [names[r] for r in RECIPIENTS], fontsize=8.5)
     ax.set_xlim(0, 100)

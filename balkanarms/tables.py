@@ -52,3 +52,8 @@ def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: s
     if caption:
         st = st.set_caption(caption)
     return st
+
+
+def tiv_text(v: float) -> str:
+    """A TIV total in millions as the book writes it: rounded, '<1' below 0.5 (SIPRI's own 0)."""
+    return "<1" if 0 < v < 0.5 else f"{v:,.0f}"

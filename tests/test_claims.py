@@ -84,3 +84,43 @@ def test_sentences_read_right_for_empty_selections():
     assert wording.of_which({}, "deals with China") == "There are no deals with China."
     assert wording.counted({"total": 0, "in_years": 0, "undated": 0, "outside": 0}, "Kosovo", (2006, 2025)) \
         == "The ledger records no deal for Kosovo."
+
+
+# ---------------------------------------------------------------- volume (SIPRI TIV)
+
+from balkanarms import sipri  # noqa: E402
+
+
+def test_china_is_serbias_largest_supplier_by_volume_in_the_headline_window():
+    # introduction (key finding 1), Serbia chapter, claims scorecard "main_partner"
+    assert claims.main_supplier_by_volume("SRB", sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION) == "CHN"
+
+
+def test_china_to_serbia_is_the_largest_relationship_by_volume():
+    # claims scorecard "outpaces": by volume delivered in the headline window
+    assert claims.largest_pair_by_volume(sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION) == ("SRB", "CHN")
+
+
+def test_serbia_is_the_only_recipient_of_chinese_major_arms_since_2006():
+    # claims scorecard "primary_client" and the region chapter
+    assert claims.chinese_volume_recipients((2006, sipri.HEADLINE_WINDOW[1]), sipri.HEADLINE_EDITION) == ["SRB"]
+
+
+def test_every_neighbour_draws_most_volume_from_nato_eu_members():
+    # introduction (key finding 2) and the map: NATO/EU fills every country but Serbia
+    t = claims.largest_table(None, sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION).set_index("country")
+    others = t.drop(index="Serbia")["largest by volume"]
+    assert set(others) == {"NATO/EU members"} and t.loc["Serbia", "largest by volume"] == "China"
+
+
+def test_the_2026_edition_lowers_chinas_2020_24_share_for_serbia():
+    # introduction (key finding 5) and the measures chapter
+    rev = sipri.revision("SRB", (2020, 2024))
+    assert rev.loc["CHN", "2026"] < rev.loc["CHN", "2025"]
+    assert rev.index[0] == "CHN"
+
+
+def test_scorecard_uses_the_four_verdicts_only_and_counts_add_up():
+    card = claims.scorecard()
+    assert set(card["verdict"]) <= set(claims.VERDICTS)
+    assert card["key"].is_unique and len(card) >= 12

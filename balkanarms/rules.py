@@ -1,0 +1,282 @@
+"""The book's own rules: what must hold between the columns of a row, between
+rows, and between a row and its sources. Run after the schema checks; each
+rule assumes only what the schema guarantees and skips cells it rejected."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from .bibcheck import is_mirror
+from .problems import Problem
+from .schema import LIST_SEP
+
+#: Years the book covers (engagement dates; other tables set theirs in the schema).
+YEAR_MIN, YEAR_MAX = 1990, 2026
+#: A deal value below this looks like an amount stored in thousands or millions.
+VALUE_MIN = 10_000
+#: Words in the notes that justify a value below VALUE_MIN.
+VALUE_JUSTIFIED = "full amount"
+
+_INT = re.compile(r"^[+-]?\d+$")
+_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+#: Notes that say why a delivered deal has no delivered count.
+_COUNT_REASON = re.compile(
+    r"\b(numbers?|quantit(y|ies)|counts?|how many)\b[^.;]{0,80}?"
+    r"\b(not|unknown|undisclosed|unclear|classified|never)\b"
+    r"|\b(undisclosed|unknown|not (disclosed|stated|given|published|known))\b[^.;]{0,40}?"
+    r"\b(numbers?|quantit(y|ies)|counts?)\b",
+    re.I,
+)
+
+
+def _int(rec: dict, col: str) -> int | None:
+    v = rec.get(col, "")
+    return int(v) if v and _INT.match(v) else None
+
+
+def _years(rec: dict) -> tuple[int, int] | None:
+    """First and last year a deal spans (order to last delivery), if any year is known."""
+    ys = [y for y in (_int(rec, c) for c in ("order_year", "delivery_start", "delivery_end")) if y]
+    return (min(ys), max(ys)) if ys else None
+
+
+def _item(designation: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", designation.lower())
+
+
+def _years_rules(rec: dict, name: str) -> list[Problem]:
+    out: list[Problem] = []
+    line = rec["_line"]
+    order, start, end = (_int(rec, c) for c in ("order_year", "delivery_start", "delivery_end"))
+    if order is not None and start is not None and start < order:
+        out.append(
+            Problem(
+                name, line, "delivery_start", rec["delivery_start"], f"delivery starts before the order year {order}"
+            )
+        )
+    if start is not None and end is not None and end < start:
+        out.append(
+            Problem(name, line, "delivery_end", rec["delivery_end"], f"delivery ends before it starts ({start})")
+        )
+    if end is not None and start is None:
+        out.append(Problem(name, line, "delivery_start", "", "delivery_end is given but delivery_start is empty"))
+    basis = rec.get("delivery_start_basis", "")
+    if start is not None and not basis:
+        out.append(
+            Problem(
+                name,
+                line,
+                "delivery_start_basis",
+                "",
+                "delivery_start is given but its basis (reported or latest_possible) is empty",
+            )
+        )
+    if start is None and basis:
+        out.append(Problem(name, line, "delivery_start_basis", basis, "given without a delivery_start"))
+    return out
+
+
+def _status_rules(rec: dict, name: str) -> list[Problem]:
+    out: list[Problem] = []
+    line, status = rec["_line"], rec.get("status", "")
+    ordered, delivered = _int(rec, "number_ordered"), _int(rec, "number_delivered")
+    if ordered is not None and delivered is not None and delivered > ordered:
+        out.append(
+            Problem(name, line, "number_delivered", rec["number_delivered"], f"more delivered than ordered ({ordered})")
+        )
+    if status == "delivered" and _int(rec, "delivery_start") is None:
+        out.append(Problem(name, line, "delivery_start", "", "status is 'delivered' but no delivery year is given"))
+    if status in ("ordered", "cancelled") and delivered:
+        out.append(
+            Problem(
+                name,
+                line,
+                "number_delivered",
+                rec["number_delivered"],
+                f"status is '{status}' but items are recorded as delivered",
+            )
+        )
+    if status == "delivered" and delivered == 0:
+        out.append(
+            Problem(
+                name,
+                line,
+                "number_delivered",
+                rec["number_delivered"],
+                "status is 'delivered' but the delivered count is 0",
+            )
+        )
+    if status == "delivered" and rec.get("number_delivered") == "" and not _COUNT_REASON.search(rec.get("notes", "")):
+        out.append(
+            Problem(
+                name,
+                line,
+                "number_delivered",
+                "",
+                "status is 'delivered' with no delivered count and the notes give no reason "
+                "(say e.g. 'number delivered not stated')",
+            )
+        )
+    return out
+
+
+def _value_rules(rec: dict, name: str) -> list[Problem]:
+    out: list[Problem] = []
+    line, value = rec["_line"], rec.get("value", "")
+    for col in ("value_currency", "value_year"):
+        if value and not rec.get(col):
+            out.append(Problem(name, line, col, "", "a value needs its currency and year"))
+        if not value and rec.get(col):
+            out.append(Problem(name, line, col, rec[col], "given without a value"))
+    if value and _NUM.match(value) and float(value) < VALUE_MIN and VALUE_JUSTIFIED not in rec.get("notes", ""):
+        out.append(
+            Problem(
+                name,
+                line,
+                "value",
+                value,
+                f"looks scaled: value holds the full amount (e.g. 1483900000, not 1483.9); "
+                f"a real value under {VALUE_MIN:,} needs '{VALUE_JUSTIFIED}' in the notes",
+            )
+        )
+    return out
+
+
+def _duplicate_rules(records: list[dict], name: str) -> list[Problem]:
+    """Same recipient, supplier and item in overlapping years: flagged unless
+    either row names the other's id in its notes."""
+    out: list[Problem] = []
+    seen: list[dict] = []
+    for rec in records:
+        item = _item(rec.get("designation", ""))
+        if not (rec.get("recipient") and rec.get("supplier") and item):
+            continue
+        for old in seen:
+            if (old["recipient"], old["supplier"], _item(old["designation"])) != (
+                rec["recipient"],
+                rec["supplier"],
+                item,
+            ):
+                continue
+            a, b = _years(old), _years(rec)
+            if a and b and (a[1] < b[0] or b[1] < a[0]):
+                continue
+            if old.get("id", "") in rec.get("notes", "") or rec.get("id", "") in old.get("notes", ""):
+                continue
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "designation",
+                    rec["designation"],
+                    f"possible duplicate of {old.get('id')} (line {old['_line']}): same recipient, "
+                    f"supplier and item in overlapping years; merge them, or name each "
+                    f"other's id in the notes",
+                )
+            )
+        seen.append(rec)
+    return out
+
+
+def transfer_rules(records: list[dict], name: str = "transfers.csv") -> list[Problem]:
+    """Rules that tie the columns of a deal together, and deals to each other."""
+    out: list[Problem] = []
+    for rec in records:
+        out += _years_rules(rec, name) + _status_rules(rec, name) + _value_rules(rec, name)
+        if rec.get("status") == "delivered" and _int(rec, "order_year") is None and _int(rec, "delivery_start") is None:
+            out.append(Problem(name, rec["_line"], "order_year", "", "a delivered deal needs a year"))
+        if rec.get("supplier") and rec.get("supplier") == rec.get("recipient"):
+            out.append(Problem(name, rec["_line"], "supplier", rec["supplier"], "supplier is the recipient"))
+    return out + _duplicate_rules(records, name)
+
+
+def engagement_rules(records: list[dict], name: str = "engagements.csv") -> list[Problem]:
+    out: list[Problem] = []
+    for rec in records:
+        parties = [p for p in rec.get("parties", "").split(LIST_SEP) if p]
+        if len(parties) != len(set(parties)):
+            out.append(Problem(name, rec["_line"], "parties", rec["parties"], "a party is listed twice"))
+        date = rec.get("date", "")
+        if not _DATE.match(date):
+            continue  # already reported by the schema check
+        if not YEAR_MIN <= int(date[:4]) <= YEAR_MAX:
+            out.append(Problem(name, rec["_line"], "date", date, f"year is outside {YEAR_MIN}-{YEAR_MAX}"))
+        try:
+            if len(date) == 10:
+                datetime.date.fromisoformat(date)
+            elif len(date) == 7 and not 1 <= int(date[5:]) <= 12:
+                raise ValueError
+        except ValueError:
+            out.append(Problem(name, rec["_line"], "date", date, "is not a real calendar date"))
+    return out
+
+
+def statistics_rules(records: list[dict], name: str = "statistics.csv") -> list[Problem]:
+    out: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    for rec in records:
+        key = tuple(
+            rec.get(c, "") for c in ("recipient", "supplier", "measure", "period_start", "period_end", "unit", "value")
+        )
+        if key in seen:
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "value",
+                    rec.get("value"),
+                    f"duplicate figure: same country, supplier, measure, period and value "
+                    f"as line {seen[key]} (cite both sources on one row)",
+                )
+            )
+        else:
+            seen[key] = rec["_line"]
+        a, b = _int(rec, "period_start"), _int(rec, "period_end")
+        if a is not None and b is not None and b < a:
+            out.append(
+                Problem(name, rec["_line"], "period_end", rec["period_end"], f"period ends before it starts ({a})")
+            )
+        if rec.get("measure", "").startswith("share_") and rec.get("value") and _NUM.match(rec["value"]):
+            if float(rec["value"]) > 100:
+                out.append(Problem(name, rec["_line"], "value", rec["value"], "a percentage above 100"))
+    return out
+
+
+def country_rules(records: list[dict], name: str = "countries.csv") -> list[Problem]:
+    out: list[Problem] = []
+    for rec in records:
+        claims = [c for c in ("nato_member_since", "eu_status") if rec.get(c)]
+        if claims and not rec.get("sources"):
+            out.append(Problem(name, rec["_line"], "sources", "", f"{' and '.join(claims)} given without a source"))
+        if rec.get("role") == "recipient" and not rec.get("eu_status"):
+            out.append(Problem(name, rec["_line"], "eu_status", "", "a recipient needs its EU status"))
+    return out
+
+
+def confirmed_rules(records: list[dict], entries: dict[str, dict], name: str) -> list[Problem]:
+    """A row marked ``confirmed`` needs at least one source that is not a mirror."""
+    out: list[Problem] = []
+    for rec in records:
+        keys = [k for k in rec.get("sources", "").split(LIST_SEP) if k in entries]
+        if rec.get("confidence") == "confirmed" and keys and all(is_mirror(entries[k]) for k in keys):
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "confidence",
+                    "confirmed",
+                    f"rests only on mirrors ({', '.join(keys)}); a mirror cannot alone support 'confirmed'",
+                )
+            )
+    return out
+
+
+#: Rules of each table, by resource name.
+RULES = {
+    "countries": country_rules,
+    "transfers": transfer_rules,
+    "engagements": engagement_rules,
+    "statistics": statistics_rules,
+}

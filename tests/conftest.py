@@ -8,13 +8,32 @@ from balkanarms import DATA_DIR
 FIXTURE_TRANSFERS = """id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
 T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
 T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,2017,2017,reported,delivered,donation,true,,,,confirmed,,keya;keyb
-T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,reported,delivered,purchase,true,999,EUR,2021,confirmed,,keyb
+T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,reported,delivered,purchase,true,999000000,EUR,2021,confirmed,,keyb
 """
 FIXTURE_ENGAGEMENTS = """id,date,type,parties,title,description,confidence,sources
 E-001,2025-07,exercise,SRB;CHN,Joint exercise,A joint exercise in China.,confirmed,keya
 """
-FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,origin,notes,sources
-S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported,,keyb
+FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,origin,notes,sources,sipri_edition
+S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported,,keyb,2025
+"""
+FIXTURE_EVIDENCE = {
+    "transfers.csv": """row_id,source,fields,passage,translation
+T-SRB-001,keya,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end,\
+Serbia ordered 3 FK-3 batteries from China in 2019; all 3 arrived in 2022.,
+T-SRB-002,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end,\
+Russia pledged 6 MiG-29 in 2016; the 6 aircraft arrived in 2017.,
+T-HRV-001,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end;value,\
+"Croatia bought 12 Rafale in 2021 for EUR 999 million; 12 delivered, from 2023 to 2025.",
+""",
+    "engagements.csv": """row_id,source,fields,passage,translation
+E-001,keya,date;type;parties,A joint exercise in China in July 2025.,
+""",
+    "statistics.csv": """row_id,source,fields,passage,translation
+S-001,keyb,value;period_start;period_end;recipient;supplier;measure,China supplied 57% of Serbia's arms imports in 2020-2024.,
+""",
+}
+FIXTURE_CHANGES = """date,row_id,field,old,new,reason,source
+2026-12-01,T-SRB-001,status,in_delivery,delivered,The source reports the last batteries delivered.,keya
 """
 FIXTURE_COUNTRIES = """code,name,role,bloc,capital,capital_lat,capital_lon,nato_member_since,eu_status,sources
 SRB,Serbia,recipient,other,Belgrade,44.8,20.46,,candidate,keya
@@ -77,4 +96,8 @@ def fixture_dir(tmp_path: Path) -> Path:
     (d / "statistics.csv").write_text(FIXTURE_STATISTICS, encoding="utf-8")
     (d / "countries.csv").write_text(FIXTURE_COUNTRIES, encoding="utf-8")
     (d / "references.bib").write_text(FIXTURE_BIB, encoding="utf-8")
+    (d / "changes.csv").write_text(FIXTURE_CHANGES, encoding="utf-8")
+    (d / "evidence").mkdir()
+    for name, text in FIXTURE_EVIDENCE.items():
+        (d / "evidence" / name).write_text(text, encoding="utf-8")
     return d

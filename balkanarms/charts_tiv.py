@@ -24,7 +24,14 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
     :func:`balkanarms.sipri.revision`: columns old, new), largest ``top`` suppliers, values written."""
     rev = rev.head(top)
     old, new = rev.columns[:2]
-    fig, ax = plt.subplots(figsize=(8, 0.62 * len(rev) + 1.9))
+    fig, ax = plt.subplots(figsize=(8, 0.62 * max(len(rev), 2) + 1.9))
+    if rev.empty:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "SIPRI records no delivery in this window in either edition.", ha="center",
+                va="center", transform=ax.transAxes)
+        if title:
+            ax.set_title(title)
+        return fig
     y = np.arange(len(rev))[::-1]
     h = 0.38
     for k, (col, colour) in enumerate(((old, "#88CCEE"), (new, "#332288"))):

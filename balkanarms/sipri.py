@@ -611,8 +611,9 @@ def recompute(rec: dict, data_dir: Path | str = DATA_DIR) -> tuple[float | None,
         return None, f"the period ends after the {ed} edition's last year"
     r, s = rec["recipient"], rec["supplier"] or None
     if measure == "share_of_imports":
-        shares = tiv_shares(r, window, ed, "supplier", data_dir).set_index("group")["share"]
-        return float(shares.get(s, 0.0)), "share of the recipient's TIV in the period (%)"
+        t = tiv_shares(r, window, ed, "supplier", data_dir)
+        share = float(t.set_index("group")["share"].get(s, 0.0))
+        return share, f"share of the recipient's TIV in the period (%) of a total of {t.attrs['total']:,.1f} million"
     if measure == "major_arms_imports_tiv":
         return window_tiv(r, window, ed, s, data_dir), "sum of TIV delivered in the period (millions)"
     n = window[1] - window[0] + 1
@@ -641,6 +642,45 @@ def published_figures(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     df = pd.DataFrame(out)
     df["agrees"] = df["agrees"].astype("boolean")
     return df
+
+
+# --------------------------------------------------------------------------- what the data show
+
+
+def second_hand_ratios(data_dir: Path | str = DATA_DIR, tol: float = 0.03) -> pd.DataFrame:
+    """Per status of the per-delivery-year register (New, Second hand, Second hand but modernized):
+    deals, the median ratio of the TIV per unit to SIPRI's estimate for a new item, and how many
+    deals are within ``tol`` of 1, 0.40 and 0.66 (rounded unit values move the ratio a little)."""
+    py = per_year(data_dir).drop_duplicates("deal_id")
+    py = py[py["tiv_new_unit"] > 0]
+    ratio = py["tiv_unit"] / py["tiv_new_unit"]
+    rows = []
+    for status, target in (("New", 1.0), ("Second hand", 0.40), ("Second hand but modernized", 0.66)):
+        r = ratio[py["status"] == status]
+        rows.append({"status": status, "deals": len(r), "median_ratio": float(r.median()) if len(r) else None,
+                     "target": target, "near_target": int(((r - target).abs() <= tol).sum())})
+    return pd.DataFrame(rows)
+
+
+def describe_revision(deals: pd.DataFrame, names: dict[str, str], old: str = "2025", new: str = "2026",
+                      n: int = 3) -> str:
+    """One sentence naming the ``n`` deals whose TIV changed most between editions
+    (from :func:`revised_deals`)."""
+    if deals.empty:
+        return "No deal's volume in the window changed between the two editions."
+    parts = []
+    for _, d in deals.head(n).iterrows():
+        who = (f"{names.get(d['supplier'], d['supplier'])}'s {d['designation']} ({d['description']}, "
+               f"ordered {d['order_year']})")
+        a, b = d[f"tiv_{old}"], d[f"tiv_{new}"]
+        if a == 0:
+            parts.append(f"{who} appears in the window only in the {new} edition (TIV {b:,.1f} million)")
+        elif b == 0:
+            parts.append(f"{who} drops out of the window in the {new} edition (TIV {a:,.1f} million before)")
+        else:
+            parts.append(f"{who} goes from TIV {a:,.1f} to {b:,.1f} million")
+    head = "The largest change" if len(parts) == 1 else f"The {len(parts)} largest changes"
+    return f"{head}: " + "; ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------- checks

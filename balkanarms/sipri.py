@@ -613,7 +613,7 @@ def recompute(rec: dict, data_dir: Path | str = DATA_DIR) -> tuple[float | None,
     if measure == "share_of_imports":
         t = tiv_shares(r, window, ed, "supplier", data_dir)
         share = float(t.set_index("group")["share"].get(s, 0.0))
-        return share, f"share of the recipient's TIV in the period (%) of a total of {t.attrs['total']:,.1f} million"
+        return share, "share of the recipient's TIV in the period (%)"
     if measure == "major_arms_imports_tiv":
         return window_tiv(r, window, ed, s, data_dir), "sum of TIV delivered in the period (millions)"
     n = window[1] - window[0] + 1
@@ -625,8 +625,9 @@ def recompute(rec: dict, data_dir: Path | str = DATA_DIR) -> tuple[float | None,
 
 def published_figures(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Every statistics row with a ``sipri_edition``: the published value, the value recomputed from
-    that edition's extract, the rounding of the published figure and whether they agree within it
-    (missing where the extracts cannot recompute the figure; ``how`` says why)."""
+    that edition's extract, the denominator of a share (TIV millions), the rounding of the published
+    figure and whether they agree within it (missing where the extracts cannot recompute the figure;
+    ``how`` says why)."""
     data_dir = Path(data_dir).resolve()
     with open(data_dir / "statistics.csv", encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r.get("sipri_edition")]
@@ -634,10 +635,15 @@ def published_figures(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     for rec in rows:
         value, how = recompute(rec, data_dir)
         published, tol = float(rec["value"]), rounding(rec["value"])
+        total = None
+        if value is not None and rec["measure"] == "share_of_imports":
+            window = (int(rec["period_start"]), int(rec["period_end"]))
+            total = tiv_shares(rec["recipient"], window, rec["sipri_edition"], data_dir=data_dir).attrs["total"]
         out.append({"id": rec["id"], "recipient": rec["recipient"], "supplier": rec["supplier"],
                     "measure": rec["measure"], "period": f"{rec['period_start']}–{rec['period_end']}",
                     "edition": rec["sipri_edition"], "published": published, "recomputed": value,
-                    "rounding": tol, "agrees": None if value is None else abs(value - published) <= tol + 1e-9,
+                    "denominator": total, "rounding": tol,
+                    "agrees": None if value is None else abs(value - published) <= tol + 1e-9,
                     "how": how, "sources": rec["sources"]})
     df = pd.DataFrame(out)
     df["agrees"] = df["agrees"].astype("boolean")

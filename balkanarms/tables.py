@@ -35,9 +35,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
-def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: str | None = None):
+def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: str | None = None,
+         links: dict | None = None):
     """A Styler that renders ``df`` for readers: no index, empty cells blank, integers plain,
-    other numbers with thousands separators; ``name`` fixes the HTML id."""
+    other numbers with thousands separators; ``name`` fixes the HTML id. Every cell is
+    HTML-escaped (cells come from the data); ``links`` maps a column to a function
+    value -> URL, and that column's cells become links to it."""
     df = df.reset_index(drop=True)
     fmt = {}
     for col in df.columns:
@@ -47,7 +50,9 @@ def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: s
         elif pd.api.types.is_float_dtype(kind):
             fmt[col] = "{:,.1f}"
     fmt.update(formats or {})
-    st = df.style.hide(axis="index").format(fmt, na_rep="").set_uuid(_slug(name))
+    for col, url in (links or {}).items():
+        fmt[col] = lambda v, url=url: f'<a href="{url(v)}">{v}</a>'
+    st = df.style.hide(axis="index").format(fmt, na_rep="", escape="html").set_uuid(_slug(name))
     st = st.set_table_attributes('class="ba-table"')
     if caption:
         st = st.set_caption(caption)

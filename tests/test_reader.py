@@ -26,6 +26,8 @@ def test_tables_have_no_index_no_na_and_formatted_numbers():
     assert "2,745,000,000.0" in html
     assert 'id="T_my-table"' in html and "row_heading" not in html
     assert tables.money(2745000000.0, "USD") == "USD 2,745,000,000"
+    linked = tables.show(pd.DataFrame({"a": ["<b>x</b>"], "c": ["map"]}), "t", links={"c": lambda v: v + ".html"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in linked.to_html() and '<a href="map.html">map</a>' in linked.to_html()
     assert tables.words("nato_eu") == "NATO/EU members" and tables.words("in_delivery") == "in delivery"
 
 

@@ -37,9 +37,10 @@ def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
 
 
 def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "deals",
-                    top: int | None = 6, years: tuple[int, int] = YEARS,
+                    top: int | None = 6, years: tuple[int, int] = YEARS, names: dict[str, str] | None = None,
                     title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
-    """Bars per year, stacked by supplier; unconfirmed deals hatched and lighter."""
+    """Bars per year, stacked by supplier (named in the legend by ``names``); unconfirmed deals
+    hatched and lighter."""
     y = event_year(df, basis)
     if not (y.notna() & (y >= years[0]) & (y <= years[1])).any():
         return no_data(f"No dated deal in {years[0]}–{years[1]} in this selection.", title=title)
@@ -62,13 +63,13 @@ def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
             kw = dict(style.UNCONFIRMED, edgecolor=colour) if unconf else {}
             ax.bar(x, vals, bottom=bottom, color=colour, width=0.8, linewidth=0, label=None, **kw)
             bottom += vals
-        handles.append(Patch(color=colour, label=g))
+        handles.append(Patch(color=colour, label=(names or {}).get(g, "Other suppliers" if g == "Other" else g)))
     ax.set_xlim(years[0] - 0.7, years[1] + 0.7)
     ax.set_xticks(np.arange(years[0], years[1] + 1, 2))
     ax.set_ylabel(MEASURES[measure])
     ax.set_xlabel(BASIS_LABELS[basis])
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(handles=_legend_unconfirmed(handles), ncols=4, loc="upper left", fontsize=8.5)
+    ax.legend(handles=_legend_unconfirmed(handles), ncols=3, loc="upper left", fontsize=8.5)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.45)
     if title:
         ax.set_title(title)

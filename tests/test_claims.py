@@ -124,3 +124,9 @@ def test_scorecard_uses_the_four_verdicts_only_and_counts_add_up():
     card = claims.scorecard()
     assert set(card["verdict"]) <= set(claims.VERDICTS)
     assert card["key"].is_unique and len(card) >= 12
+
+
+def test_china_delivered_most_of_serbias_volume_in_the_2020s():
+    # introduction, headline figure title: "China delivered most of Serbia's major arms in the 2020s"
+    shares = sipri.tiv_shares("SRB", sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION).set_index("group")
+    assert shares.loc["CHN", "share"] > 50

@@ -36,7 +36,7 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_lengt
     table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
     html = to_html_datatable(df.reset_index(drop=True), caption=caption, table_id=table_id,
                              connected=True, display_logo_when_loading=False, showIndex=False,
-                             pageLength=page_length, classes="display compact ba-itable")
+                             pageLength=page_length, classes="display compact ba-itable", scrollX=True)
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
     if (n_css, n_js) != (1, 1):

@@ -117,3 +117,27 @@ def split_bars(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
         ax.set_title(title)
     fig.subplots_adjust(left=0.25, bottom=0.33)
     return fig
+
+
+def volume_vs_deals(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
+    """Grouped horizontal bars: per supplier (rows of ``table``), its share of the volume (first
+    column) and of the deals (second column), in percent; the column names (with their denominators)
+    make the legend, above the bars."""
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.9))
+    y = np.arange(len(table))[::-1]
+    h = 0.38
+    for k, (col, colour) in enumerate(zip(table.columns[:2], ("#332288", "#88CCEE"), strict=False)):
+        pos = y + h / 2 - k * h
+        vals = table[col].to_numpy(dtype=float)
+        ax.barh(pos, vals, height=h * 0.92, color=colour, label=col)
+        for p, v in zip(pos, vals, strict=True):
+            ax.text(v + 0.8, p, f"{v:.0f}%", va="center", fontsize=8.5)
+    ax.set_yticks(y, table.index)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share (%)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1, fontsize=8.5)
+    if title:
+        ax.set_title(title, pad=42)
+    fig.subplots_adjust(left=0.2, bottom=0.17, top=1 - 1.15 / fig.get_figheight())
+    return fig

@@ -4,7 +4,8 @@
 
 Idempotent: running it again changes nothing unless a part changed.
 
-1. ``*.bib``: entries appended to ``references.bib``; keys already there are skipped.
+1. ``*.bib``: entries appended to ``references.bib``; keys already there are skipped; an
+   entry whose URL is already cited under another key becomes an alias of that key.
 2. ``*_new_transfers.csv``: rows appended to ``transfers.csv``; ids already there are skipped.
 3. ``*_corrections.csv`` (row_id,field,old,new,reason,source): applied to the row when
    ``old`` is the current value (or the value before an earlier logged change of the
@@ -18,7 +19,11 @@ Idempotent: running it again changes nothing unless a part changed.
    Every applied change is logged in ``data/changes.csv``.
 4. Every other ``*.csv`` is evidence (row_id,source,fields,passage,translation):
    routed by id prefix into ``evidence/transfers.csv``, ``engagements.csv``,
-   ``statistics.csv``; exact duplicates and rows of removed ids are dropped.
+   ``statistics.csv``; rows of removed ids are dropped; a row with the same row_id,
+   source and passage as one in an earlier part replaces it (to amend its fields or
+   translation; parts are read in file-name order).
+5. ``delivery_start_basis`` is emptied where a correction emptied ``delivery_start``; a
+   source an evidence row quotes is added to the row's ``sources`` (logged).
 """
 
 from __future__ import annotations
@@ -57,23 +62,50 @@ def table_of(row_id: str) -> str | None:
     return TABLES.get(row_id.split("-")[0])
 
 
-def merge_bib(data: Path, parts: Path, report: list[str]) -> None:
+def bib_entries(text: str) -> list[tuple[str, str, str]]:
+    """(key, url, entry text) of each entry."""
+    starts = [m.start() for m in re.finditer(r"^@\s*\w+\s*\{", text, flags=re.M)] + [len(text)]
+    out = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        entry = text[a:b].strip()
+        key = re.match(r"@\s*\w+\s*\{\s*([^,\s]+)\s*,", entry).group(1)
+        url = re.search(r"^\s*url\s*=\s*\{([^}]*)\}", entry, flags=re.M)
+        out.append((key, url.group(1).strip() if url else "", entry))
+    return out
+
+
+def merge_bib(data: Path, parts: Path, report: list[str]) -> dict[str, str]:
+    """Append new entries. An entry whose URL is already cited under another key is
+    not added; its key is returned as an alias of that key (one URL, one key)."""
     bib = data / "references.bib"
     text = bib.read_text(encoding="utf-8")
-    have = set(re.findall(r"^@\s*\w+\s*\{\s*([^,\s]+)\s*,", text, flags=re.M))
-    added = []
+    have = {key: url for key, url, _ in bib_entries(text)}
+    by_url = {url: key for key, url in have.items() if url}
+    added, alias = [], {}
     for part in sorted(parts.glob("*.bib")):
-        ptext = part.read_text(encoding="utf-8")
-        starts = [m.start() for m in re.finditer(r"^@\s*\w+\s*\{", ptext, flags=re.M)] + [len(ptext)]
-        for a, b in zip(starts, starts[1:], strict=False):
-            entry = ptext[a:b].strip()
-            key = re.match(r"@\s*\w+\s*\{\s*([^,\s]+)\s*,", entry).group(1)
-            if key not in have:
-                have.add(key)
-                added.append(entry)
+        for key, url, entry in bib_entries(part.read_text(encoding="utf-8")):
+            if key in have:
+                continue
+            if url in by_url:
+                alias[key] = by_url[url]
+                continue
+            have[key], by_url[url] = url, key
+            added.append(entry)
     if added:
         bib.write_text(text.rstrip("\n") + "\n\n" + "\n\n".join(added) + "\n", encoding="utf-8")
     report.append(f"bib: {len(added)} entries appended")
+    report += [f"ALIAS {k} -> {v} (same URL)" for k, v in alias.items()]
+    return alias
+
+
+def unalias(keys: str, alias: dict[str, str]) -> str:
+    """A ';'-list of keys with aliases replaced (order kept, no repeats)."""
+    out: list[str] = []
+    for k in keys.split(";"):
+        k = alias.get(k, k)
+        if k and k not in out:
+            out.append(k)
+    return ";".join(out)
 
 
 def load_changes(data: Path) -> list[dict]:
@@ -94,7 +126,7 @@ def log(changes: list[dict], row_id: str, field: str, old: str, new: str, reason
     )
 
 
-def merge_new_transfers(data: Path, parts: Path, tables: dict, changes: list[dict], report: list[str]) -> None:
+def merge_new_transfers(parts: Path, tables: dict, changes: list[dict], report: list[str], alias: dict) -> None:
     header, rows = tables["transfers"]
     ids = {r["id"] for r in rows}
     removed = {c["row_id"] for c in changes if c["field"] == "_remove"}
@@ -107,6 +139,7 @@ def merge_new_transfers(data: Path, parts: Path, tables: dict, changes: list[dic
         for r in prows:
             if r["id"] in ids or r["id"] in removed:
                 continue
+            r["sources"] = unalias(r["sources"], alias)
             rows.append(r)
             ids.add(r["id"])
             added += 1
@@ -114,11 +147,18 @@ def merge_new_transfers(data: Path, parts: Path, tables: dict, changes: list[dic
     report.append(f"transfers: {added} rows added")
 
 
-def read_corrections(parts: Path) -> list[tuple[str, dict]]:
+def read_corrections(parts: Path, alias: dict[str, str]) -> list[tuple[str, dict]]:
     out = []
     for part in sorted(parts.glob("*_corrections.csv")):
         for r in read_csv(part)[1]:
-            out.append((part.name, {k: (v or "") for k, v in r.items()}))
+            c = {k: (v or "") for k, v in r.items()}
+            c["source"] = unalias(c["source"], alias)
+            if c["field"] == "sources":
+                for col in ("old", "new"):
+                    head = "(append) " if c[col].startswith("(append)") else ""
+                    if not c[col].startswith("(") or head:
+                        c[col] = head + unalias(c[col][len(head) :].strip(), alias)
+            out.append((part.name, c))
     return out
 
 
@@ -142,11 +182,12 @@ def _ellipsis(current: str, old: str, new: str) -> str | None:
 
 
 def resolve(corrections: list[tuple[str, dict]], report: list[str]) -> tuple[list, list]:
-    """Split into replacements (one per row and field) and appends."""
+    """Split into replacements (one per row and field) and edits within a cell
+    (appends, and ``...part...`` replacements), which apply after them in order."""
     appends, chosen = [], {}
     for part, c in corrections:
-        if c["new"].startswith("(append)"):
-            appends.append((part, c))
+        if c["new"].startswith("(append)") or (c["old"].startswith("...") and c["new"].startswith("...")):
+            appends.append((part, c))  # edits within a cell apply after whole-cell replacements
             continue
         key = (c["row_id"], c["field"])
         prev = chosen.get(key)
@@ -164,13 +205,13 @@ def resolve(corrections: list[tuple[str, dict]], report: list[str]) -> tuple[lis
     return list(chosen.values()), appends
 
 
-def apply_corrections(parts: Path, tables: dict, changes: list[dict], report: list[str]) -> None:
+def apply_corrections(parts: Path, tables: dict, changes: list[dict], report: list[str], alias: dict) -> None:
     index = {name: {r[hdr[0]]: r for r in rows} for name, (hdr, rows) in tables.items()}
     done = {(ch["row_id"], ch["field"], ch["new"]) for ch in changes}  # applied in an earlier run
     first_old = {}
     for ch in changes:
         first_old.setdefault((ch["row_id"], ch["field"]), ch["old"])
-    replacements, appends = resolve(read_corrections(parts), report)
+    replacements, appends = resolve(read_corrections(parts, alias), report)
     applied = skipped = 0
     for part, c in replacements + appends:
         rid, field, old, new = c["row_id"], c["field"], c["old"], c["new"]
@@ -225,10 +266,9 @@ def apply_corrections(parts: Path, tables: dict, changes: list[dict], report: li
     report.append(f"corrections: {applied} applied, {skipped} already in place")
 
 
-def merge_evidence(data: Path, parts: Path, tables: dict, report: list[str]) -> None:
+def merge_evidence(parts: Path, tables: dict, report: list[str], alias: dict) -> dict[str, list[dict]]:
     ids = {name: {r[hdr[0]] for r in rows} for name, (hdr, rows) in tables.items()}
-    out: dict[str, list[dict]] = {name: [] for name in TABLES.values()}
-    seen = set()
+    out: dict[str, dict[tuple, dict]] = {name: {} for name in TABLES.values()}
     for part in sorted(parts.glob("*.csv")):
         if part.name.endswith(("_corrections.csv", "_new_transfers.csv")):
             continue
@@ -238,19 +278,53 @@ def merge_evidence(data: Path, parts: Path, tables: dict, report: list[str]) -> 
             continue
         for r in rows:
             r = {k: (r.get(k) or "") for k in EVIDENCE_COLUMNS}
-            key = tuple(r.values())
+            r["source"] = alias.get(r["source"], r["source"])
             table = table_of(r["row_id"])
-            if key in seen:
-                continue
-            seen.add(key)
             if table is None or r["row_id"] not in ids[table]:
                 report.append(f"EVIDENCE DROPPED {part.name}: no row {r['row_id']}")
                 continue
-            out[table].append(r)
-    for table, rows in out.items():
-        rows.sort(key=lambda r: r["row_id"])  # stable: part order kept within a row
-        write_csv(data / "evidence" / f"{table}.csv", EVIDENCE_COLUMNS, rows)
-        report.append(f"evidence/{table}.csv: {len(rows)} rows")
+            out[table][(r["row_id"], r["source"], r["passage"])] = r  # a later part amends fields/translation
+    # stable sort: part order is kept within a row
+    return {table: sorted(by_key.values(), key=lambda r: r["row_id"]) for table, by_key in out.items()}
+
+
+def cite_evidence_sources(evidence: dict, tables: dict, changes: list[dict], report: list[str]) -> None:
+    """A source an evidence row quotes for a ledger row is added to that row's sources."""
+    for table, evs in evidence.items():
+        index = {r["id"]: r for r in tables[table][1]}
+        for ev in evs:
+            row = index[ev["row_id"]]
+            keys = row["sources"].split(";") if row["sources"] else []
+            if ev["source"] and ev["source"] not in keys:
+                new = ";".join(keys + [ev["source"]])
+                log(
+                    changes,
+                    row["id"],
+                    "sources",
+                    row["sources"],
+                    new,
+                    "an evidence part quotes this source for the row",
+                    ev["source"],
+                )
+                row["sources"] = new
+                report.append(f"SOURCE ADDED {row['id']} {ev['source']} (quoted in evidence)")
+
+
+def tidy_basis(tables: dict, changes: list[dict], report: list[str]) -> None:
+    """A basis without a delivery year is emptied (the year was emptied by a correction)."""
+    for row in tables["transfers"][1]:
+        if not row.get("delivery_start") and row.get("delivery_start_basis"):
+            log(
+                changes,
+                row["id"],
+                "delivery_start_basis",
+                row["delivery_start_basis"],
+                "",
+                "follows delivery_start, which a correction emptied",
+                "",
+            )
+            row["delivery_start_basis"] = ""
+            report.append(f"BASIS EMPTIED {row['id']} (no delivery_start)")
 
 
 def merge(data: Path) -> list[str]:
@@ -259,12 +333,17 @@ def merge(data: Path) -> list[str]:
     tables = {name: read_csv(data / f"{name}.csv") for name in TABLES.values()}
     changes = load_changes(data)
     logged = len(changes)
-    merge_bib(data, parts, report)
-    merge_new_transfers(data, parts, tables, changes, report)
-    apply_corrections(parts, tables, changes, report)
+    alias = merge_bib(data, parts, report)
+    merge_new_transfers(parts, tables, changes, report, alias)
+    apply_corrections(parts, tables, changes, report, alias)
+    tidy_basis(tables, changes, report)
+    evidence = merge_evidence(parts, tables, report, alias)
+    cite_evidence_sources(evidence, tables, changes, report)
     for name, (header, rows) in tables.items():
         write_csv(data / f"{name}.csv", header, rows)
-    merge_evidence(data, parts, tables, report)
+    for table, rows in evidence.items():
+        write_csv(data / "evidence" / f"{table}.csv", EVIDENCE_COLUMNS, rows)
+        report.append(f"evidence/{table}.csv: {len(rows)} rows")
     write_csv(data / "changes.csv", CHANGE_COLUMNS, changes)
     report.append(f"changes.csv: {len(changes) - logged} changes logged")
     return report

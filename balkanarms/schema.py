@@ -225,7 +225,9 @@ def check_foreign_keys(
     for fk in res["schema"].get("foreignKeys", []):
         col, target = fk["fields"], fk["reference"]["resource"]
         if target == "references":
-            valid = bib_keys if bib_keys is not None else set()
+            if bib_keys is None:
+                continue  # the BibTeX file could not be read; that problem is reported once
+            valid = bib_keys
         elif target in tables:
             valid = {r.get(fk["reference"]["fields"], "") for r in tables[target]}
         else:

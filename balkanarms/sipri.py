@@ -123,6 +123,14 @@ def coverage(edition: str) -> tuple[int, int]:
     return EDITIONS[check_edition(edition)]["coverage"]
 
 
+def period_label(window: tuple[int, int]) -> str:
+    """(2021, 2025) -> '2021–25'; (1950, 2024) -> '1950–2024'; (2025, 2025) -> '2025'."""
+    a, b = window
+    if a == b:
+        return str(a)
+    return f"{a}–{str(b)[-2:]}" if a // 100 == b // 100 else f"{a}–{b}"
+
+
 def credit(edition: str) -> str:
     """Source line for a chart or table of TIV."""
     return (f"Source: {edition_label(edition)}. {CREDIT}. Calculations (sums, shares, even split of multi-year "
@@ -668,6 +676,63 @@ def second_hand_ratios(data_dir: Path | str = DATA_DIR, tol: float = 0.03) -> pd
     return pd.DataFrame(rows)
 
 
+def delivery_span(recipient: str, edition: str, supplier: str | None = None,
+                  data_dir: Path | str = DATA_DIR) -> tuple[int, int] | None:
+    """First and last year with TIV delivered to ``recipient`` (from ``supplier``), or None."""
+    t = tiv_by_year(edition, data_dir)
+    t = t[(t["recipient"] == recipient) & (t["tiv"] > 0)]
+    if supplier is not None:
+        t = t[t["supplier"] == supplier]
+    return None if t.empty else (int(t["year"].min()), int(t["year"].max()))
+
+
+def peak_share(recipient: str, group: str, edition: str, by: str = "supplier", length: int = 5,
+               data_dir: Path | str = DATA_DIR) -> tuple[tuple[int, int], float, float] | None:
+    """The ``length``-year window (inside the edition's coverage) in which ``group`` had its largest
+    share of ``recipient``'s TIV: (window, share in %, total), or None if it never delivered.
+    Ties go to the earliest window."""
+    lo, hi = coverage(edition)
+    t = tiv_by_year(edition, data_dir)
+    t = t[t["recipient"] == recipient]
+    total = t.groupby("year")["tiv"].sum().reindex(range(lo, hi + 1), fill_value=0.0)
+    mine = t[t[by] == group].groupby("year")["tiv"].sum().reindex(range(lo, hi + 1), fill_value=0.0)
+    best = None
+    for start in range(lo, hi - length + 2):
+        w = (start, start + length - 1)
+        tot = float(total.loc[w[0]:w[1]].sum())
+        if tot <= 0:
+            continue
+        share = float(mine.loc[w[0]:w[1]].sum()) / tot * 100
+        if share > 0 and (best is None or share > best[1] + 1e-9):
+            best = (w, share, tot)
+    return best
+
+
+def recipients_overview(edition: str, window: tuple[int, int], data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """One row per recipient: first and last delivery year, total TIV over the edition's span, the
+    largest bloc over that span and in ``window`` (with its share and the window's total)."""
+    from .aggregate import RECIPIENTS
+
+    span = coverage(edition)
+    rows = []
+    for r in RECIPIENTS:
+        years = delivery_span(r, edition, data_dir=data_dir)
+        whole = largest_supplier(r, span, edition, "bloc", data_dir)
+        recent = largest_supplier(r, window, edition, "bloc", data_dir)
+        rows.append({"recipient": r, "first": None if years is None else years[0],
+                     "last": None if years is None else years[1],
+                     "total": 0.0 if whole is None else whole[3],
+                     "bloc_all": None if whole is None else whole[0],
+                     "share_all": None if whole is None else whole[2],
+                     "bloc_window": None if recent is None else recent[0],
+                     "share_window": None if recent is None else recent[2],
+                     "total_window": 0.0 if recent is None else recent[3]})
+    out = pd.DataFrame(rows)
+    for col in ("first", "last"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
 def describe_revision(deals: pd.DataFrame, names: dict[str, str], old: str = "2025", new: str = "2026",
                       n: int = 3) -> str:
     """One sentence naming the ``n`` deals whose TIV changed most between editions
@@ -676,7 +741,7 @@ def describe_revision(deals: pd.DataFrame, names: dict[str, str], old: str = "20
         return "No deal's volume in the window changed between the two editions."
     parts = []
     for _, d in deals.head(n).iterrows():
-        who = (f"{names.get(d['supplier'], d['supplier'])}'s {d['designation']} ({d['description']}, "
+        who = (f"the {d['designation']} from {names.get(d['supplier'], d['supplier'])} ({d['description']}, "
                f"ordered {d['order_year']})")
         a, b = d[f"tiv_{old}"], d[f"tiv_{new}"]
         if a == 0:

@@ -131,6 +131,11 @@ def period_label(window: tuple[int, int]) -> str:
     return f"{a}–{str(b)[-2:]}" if a // 100 == b // 100 else f"{a}–{b}"
 
 
+def with_article(name: str) -> str:
+    """'United States' -> 'the United States'; other names unchanged (for use inside a sentence)."""
+    return f"the {name}" if name.startswith(("United ", "Netherlands")) else name
+
+
 def credit(edition: str) -> str:
     """Source line for a chart or table of TIV."""
     return (f"Source: {edition_label(edition)}. {CREDIT}. Calculations (sums, shares, even split of multi-year "
@@ -741,7 +746,8 @@ def describe_revision(deals: pd.DataFrame, names: dict[str, str], old: str = "20
         return "No deal's volume in the window changed between the two editions."
     parts = []
     for _, d in deals.head(n).iterrows():
-        who = (f"the {d['designation']} from {names.get(d['supplier'], d['supplier'])} ({d['description']}, "
+        who = (f"the {d['designation']} from {with_article(names.get(d['supplier'], d['supplier']))} "
+               f"({d['description']}, "
                f"ordered {d['order_year']})")
         a, b = d[f"tiv_{old}"], d[f"tiv_{new}"]
         if a == 0:

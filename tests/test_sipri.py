@@ -239,3 +239,18 @@ def test_split_part_parts_add_up():
     # a deal wholly inside the window contributes its whole delivered TIV, split or not
     s = sipri.tiv_shares("SRB", (2021, 2025), "2026")
     assert s.attrs["edge_split_tiv"] == pytest.approx(p["edge"])
+
+
+def test_period_labels_and_articles():
+    assert sipri.period_label((2021, 2025)) == "2021–25"
+    assert sipri.period_label((1950, 2024)) == "1950–2024"
+    assert sipri.period_label((2025, 2025)) == "2025"
+    assert sipri.with_article("United States") == "the United States" and sipri.with_article("China") == "China"
+
+
+def test_revision_sentence_names_the_largest_change():
+    from balkanarms import data
+
+    text = sipri.describe_revision(sipri.revised_deals("SRB", (2020, 2024)), data.names())
+    assert text.startswith("The 3 largest changes: the HQ-22 from China")
+    assert sipri.describe_revision(sipri.revised_deals("XKX", (1950, 1960)), data.names()).startswith("No deal")

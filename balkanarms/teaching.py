@@ -139,19 +139,23 @@ def strip_book(book: Path) -> list[Path]:
 
 
 def add_bib_parts(book: Path, parts: list[Path]) -> list[str]:
-    """Append to a copy's ``references.bib`` the entries of BibTeX parts whose keys it
-    lacks (parts not yet merged into the bibliography); returns the keys added."""
+    """Append to a copy's ``references.bib`` the entries of BibTeX parts whose keys and
+    URLs it lacks (parts not yet merged into the bibliography); returns the keys added."""
     from .validate import check_bib
 
     bib = book / "data" / "references.bib"
-    have = check_bib(bib)[0]
+    have, fields, _ = check_bib(bib)
+    urls = {f.get("url", "") for f in fields.values()}
     added, chunks = [], []
     for part in parts:
         for entry in re.split(r"\n(?=@)", part.read_text(encoding="utf-8").strip()):
             m = re.match(r"@\w+\{([^,\s]+),", entry.strip())
-            if m and m.group(1) not in have:
+            url = re.search(r"^\s*url = \{([^}]*)\}", entry, re.M)
+            if m and m.group(1) not in have and not (url and url.group(1) in urls):
                 chunks.append(entry.strip())
                 added.append(m.group(1))
+                have.add(m.group(1))
+                urls.add(url.group(1) if url else "")
     if chunks:
         with open(bib, "a", encoding="utf-8") as f:
             f.write("\n\n" + "\n\n".join(chunks) + "\n")
@@ -202,6 +206,9 @@ img, svg, canvas, video { max-width: 100% !important; height: auto !important; }
 figure, img, table, .admonition, div.exercise, .cell_output { break-inside: avoid; }
 h1, h2, h3 { break-after: avoid; }
 .handout-part { break-before: page; }
+.handout-part h1 { display: block !important; }  /* the theme prints only the page's own title */
+details.hide.above-input, .cell.tag_hide-input .cell_input { display: none !important; }
+p:has(+ table), p:has(+ .pst-scrollable-table-container) { break-after: avoid; }
 table { font-size: 9pt; }
 """
 

@@ -143,7 +143,7 @@ def test_session_plans_add_up_to_ninety_minutes():
         assert "Opening" in rows[0][2] and "Wrap-up" in rows[-2][2]
         starts = [r[0].strip() for r in rows if r[0].strip()]
         clock = 0
-        for start, minutes in zip(starts, steps):
+        for start, minutes in zip(starts, steps, strict=True):
             assert start == f"{clock // 60}:{clock % 60:02d}", (start, clock)
             clock += minutes
 
@@ -153,6 +153,13 @@ def test_facilitator_notes_for_every_discussion_question():
     questions = re.findall(r"^### (Discussion \d)", text, re.M)
     notes = text.count(f":class: dropdown {teaching.FACILITATOR_CLASS}")
     assert len(questions) == 4 and notes == 4
+
+
+def test_verdicts_named_in_the_guide_are_on_the_scorecard_scale():
+    from balkanarms import claims
+
+    named = re.findall(r"verdict is \*([^*]+)\*", (TEACHING / "guide.md").read_text(encoding="utf-8"))
+    assert named and set(named) <= set(claims.VERDICTS), named
 
 
 def test_six_role_briefs_with_interests_red_lines_and_evidence():
@@ -298,7 +305,7 @@ def test_stripped_exercises_keep_every_exercise_and_no_solution():
 
 def solution_phrases() -> list[str]:
     """Distinctive sentences from the solutions and facilitator notes (none appears elsewhere)."""
-    return ["A good answer also notes that a bar counts deals", "is the defensible verdict",
+    return ["A good answer also notes that a bar counts deals", "a verdict between the two",
             "A real correction follows the README",
             "Push students who call the 353rd squadron claim", "The rubric's top band requires that"]
 

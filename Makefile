@@ -1,9 +1,13 @@
 # Arms and influence in the Western Balkans: build and test.
-#   make book   - set up .venv, validate the data, execute the notebooks, build _build/html
-#   make test   - set up .venv, run the whole test suite (includes a strict build)
-#   make serve  - serve _build/html on http://127.0.0.1:8000
-#   make bench  - time cold and warm builds against executing the notebooks alone
-#   make clean  - remove build artefacts (keeps .venv)
+#   make book       - set up .venv, validate the data, execute the notebooks, build _build/html
+#                     and the runnable bundle _build/html/balkanarms-book.zip
+#   make test       - set up .venv and Debian's chromium, run every test tier
+#   make test-fast  - the unit tests only (validator, aggregation, claims, charts, map functions)
+#   make lab        - open the notebooks in JupyterLab with the project's environment
+#   make serve      - serve _build/html on http://127.0.0.1:8000
+#   make bench      - time cold and warm builds against executing the notebooks alone
+#   make validate   - check the data against datapackage.json and the book's rules
+#   make clean      - remove build artefacts (keeps .venv)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -11,27 +15,60 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# what the browser tests need from Debian, and how the Makefile sees that it is there
+BROWSER_PACKAGES := chromium fonts-dejavu-core
+DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# the unit-test tier: everything that needs neither a book build, a browser nor the notebook grid
+FAST := not build and not browser and not notebooks and not slow
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: book test serve bench clean validate venv
+.PHONY: book test test-fast lab serve bench clean validate venv browser-deps
 
-venv: $(STAMP)
-
-$(STAMP): requirements.txt ipython_kernel_config.py
+# The pinned environment, then the package itself (editable, so the notebooks import this checkout).
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	mkdir -p $(VENV)/etc/ipython && cp ipython_kernel_config.py $(VENV)/etc/ipython/
-	$(PY) -c "import site; open(site.getsitepackages()[0] + '/balkanarms-repo.pth', 'w').write('$(CURDIR)\n')"
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
+	@# left behind by older set-ups: a path file and a copied kernel config
+	rm -f $(VENV)/lib/python3*/site-packages/balkanarms-repo.pth $(VENV)/etc/ipython/ipython_kernel_config.py
 	touch $(STAMP)
 
-validate: $(STAMP)
+# A venv shared with another checkout would import that checkout's package: re-point it here.
+venv: $(STAMP)
+	@$(PY) -c 'import sys, balkanarms; sys.exit(str(balkanarms.ROOT) != "$(CURDIR)")' || { \
+	  echo "the package in $(VENV) is not this checkout's: installing $(CURDIR) (editable)"; \
+	  $(PIP) --no-deps -e .; }
+
+validate: venv
 	$(PY) -m balkanarms validate
 
-book: validate
+# `balkanarms build` validates the data once, then executes and builds.
+book: venv
 	$(PY) -m balkanarms build
 	@echo "Book built: open _build/html/index.html (or run 'make serve')"
 
-test: $(STAMP)
+# Debian's chromium and fonts for the browser tests: installed when missing and we may
+# (root with apt-get), otherwise stop at once with the one command to run.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && test -e $(DEJAVU); then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	else \
+	  echo "make test: the browser tests need Debian's chromium and fonts. Run once, then make test again:"; \
+	  echo "  sudo apt-get install -y $(BROWSER_PACKAGES)"; \
+	  exit 1; \
+	fi
+
+test: venv browser-deps
 	$(PY) -m pytest
+
+test-fast: venv
+	$(PY) -m pytest -m "$(FAST)"
+
+lab: venv
+	$(VENV)/bin/jupyter lab notebooks/
 
 serve:
 	@test -d _build/html || { echo "no _build/html: run 'make book' first"; exit 1; }
@@ -41,7 +78,7 @@ serve:
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache
 
-bench: $(STAMP)
+bench: venv
 	$(PY) -m balkanarms bench
 
 # The teaching kit: the student edition (solutions and facilitator notes removed) and the

@@ -1,7 +1,7 @@
 """Command line.
 
     python -m balkanarms validate [DATA_DIR]   check every table, report every problem
-    python -m balkanarms build [OUTPUT_DIR]    validate, then build the book strictly
+    python -m balkanarms build [OUTPUT_DIR]    validate, then build the book strictly and its bundle
     python -m balkanarms bench                 time builds against executing the notebooks alone
 """
 import sys
@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from . import DATA_DIR
-from .build import bench, build, report
+from .bench import bench, report
+from .build import build
 from .validate import validate
 
 

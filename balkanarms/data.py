@@ -8,6 +8,7 @@ never computes on data that failed validation. Types come from
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,9 +16,6 @@ import pandas as pd
 
 from . import DATA_DIR
 from .validate import BIB_OUTLET, LIST_SEP, DataError, check_bib, read_package, validate
-
-_DTYPES = {"integer": "Int64", "year": "Int64", "number": "Float64",
-           "boolean": "boolean", "string": "string"}
 
 
 def _schema(resource: str, data_dir: Path) -> dict:
@@ -27,11 +25,26 @@ def _schema(resource: str, data_dir: Path) -> dict:
     raise KeyError(f"no resource {resource!r} in {data_dir / 'datapackage.json'}")
 
 
+def _content_key(data_dir: Path) -> str:
+    """Hash of every file in the data folder: a changed row means a new key."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(data_dir)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 @lru_cache(maxsize=8)
-def _checked(data_dir: Path) -> None:
+def _validated(data_dir: Path, content_key: str) -> None:
     problems = validate(data_dir)
     if problems:
         raise DataError(problems)
+
+
+def _checked(data_dir: Path) -> None:
+    """Validate the package once per content: an edit made while a kernel runs is validated
+    again before any row of it is returned."""
+    _validated(data_dir, _content_key(data_dir))
 
 
 def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
@@ -125,3 +138,15 @@ def schema_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame
         rows.append({"column": f["name"], "type": f.get("type", "string"),
                      "rules": "; ".join(rule), "meaning": f.get("description", "")})
     return pd.DataFrame(rows)
+
+
+def citations(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Each source with the rows of the data that cite it (key, outlet, title, date, rows)."""
+    rows: dict[str, list[str]] = {}
+    for name, table in (("transfers", transfers), ("engagements", engagements), ("statistics", statistics)):
+        for rid, keys in zip(*(table(data_dir)[c] for c in ("id", "sources"))):
+            for k in keys:
+                rows.setdefault(k, []).append(rid)
+    refs = references(data_dir)
+    return refs.assign(rows=refs["key"].map(lambda k: ", ".join(rows.get(k, []))))[
+        ["key", "outlet", "title", "date", "rows"]]

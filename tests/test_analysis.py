@@ -1,8 +1,9 @@
 """Aggregations, chart functions and the map on small synthetic data, with
 hand-computed expected values; plus the real data's coverage floor."""
-import hashlib
-import io
 import math
+import os
+import subprocess
+import sys
 
 import matplotlib
 
@@ -12,8 +13,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 
-from balkanarms import aggregate as agg, charts, data, maps, style  # noqa: E402
+from balkanarms import aggregate as agg  # noqa: E402
+from balkanarms import charts, data, maps
 
 
 def deals(rows):
@@ -114,21 +117,46 @@ def test_stacked_by_year_totals_and_legend():
     plt.close(fig)
 
 
-def test_supplier_colour_is_the_same_in_every_chart():
-    f1 = charts.stacked_by_year(SYN[SYN.recipient == "SRB"], top=None)
-    srb = SYN[SYN.recipient == "SRB"]
-    flows = maps.build_flows(SYN, (2016, 2025))
-    fig2, ax2 = plt.subplots()
-    drawn = maps.draw_map(ax2, flows, COUNTRIES, legends=False)
-    chn = style.supplier_colour("CHN").lower()
-    assert chn in bar_colours(f1)
-    legend1 = {t.get_text(): to_hex(h.get_facecolor()) for t, h in
-               zip(f1.axes[0].get_legend().get_texts(), f1.axes[0].get_legend().legend_handles)}
-    assert legend1["CHN"] == chn and legend1["RUS"] == style.supplier_colour("RUS").lower()
-    assert style.bloc_colour("china").lower() == chn  # the map's China colour equals the chart's
-    assert len(set(style.SUPPLIER_COLOURS.values())) == len(style.SUPPLIER_COLOURS)
-    assert "CHN" in drawn["gates"] and not srb.empty
+def drawn_fills(fig) -> set[str]:
+    """Colours of the bars actually drawn (patches with a height, on every panel)."""
+    return {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches
+            if isinstance(p, Rectangle) and p.get_height() > 0 and p.get_width() > 0}
+
+
+def drawn_lines(fig) -> set[str]:
+    """Colours of the flow lines actually drawn on the map (unfilled paths)."""
+    return {to_hex(p.get_edgecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches
+            if isinstance(p, PathPatch) and p.get_facecolor()[3] == 0}
+
+
+@pytest.mark.parametrize("supplier,bloc", [("CHN", "china"), ("RUS", "russia_belarus")])
+def test_supplier_colour_is_the_same_in_every_chart(supplier, bloc):
+    """One supplier's deals drawn by the bar chart, the small multiples and the map come out
+    in one and the same colour, read from what each figure drew."""
+    rows = SYN[(SYN.supplier == supplier) & (SYN.confidence == "confirmed")]
+    bars = charts.stacked_by_year(rows, basis="deal", top=None)
+    panels = charts.small_multiples(rows, recipients=["SRB", "HRV"], names={"SRB": "Serbia", "HRV": "Croatia"})
+    flows = agg.ledger_flows(rows, (2016, 2025))
+    the_map = maps.map_figure(flows, COUNTRIES, unit="deals", title="t", source="s")
+    colours = [drawn_fills(bars), drawn_fills(panels), drawn_lines(the_map)]
+    assert all(len(c) == 1 for c in colours), colours
+    assert colours[0] == colours[1] == colours[2]
+    legend = bars.axes[0].get_legend()
+    keyed = {t.get_text(): to_hex(h.get_facecolor(), keep_alpha=False)
+             for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    assert {keyed[supplier]} == colours[0]  # the legend shows the colour that was drawn
     plt.close("all")
+
+
+def test_suppliers_are_told_apart_by_colour():
+    srb = SYN[(SYN.recipient == "SRB") & (SYN.confidence == "confirmed")]
+    fig = charts.stacked_by_year(srb, basis="deal", top=None)
+    drawn = {}
+    for p in fig.axes[0].patches:
+        if isinstance(p, Rectangle) and p.get_height() > 0:
+            drawn.setdefault(to_hex(p.get_facecolor(), keep_alpha=False), set()).add(round(p.get_x()))
+    assert len(drawn) == srb["supplier"].nunique()  # CHN, RUS, FRA: three colours
+    plt.close(fig)
 
 
 def test_bloc_shares_draws_each_segment():
@@ -185,18 +213,33 @@ def test_bearings_point_the_right_way():
     assert math.dist(gates["USA"], gates["CAN"]) >= 190_000 * 0.7  # spread along the frame
 
 
-def render_png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+RENDER_MAP = """
+import hashlib, io, sys
+import matplotlib
+matplotlib.use("Agg")
+from balkanarms import aggregate as agg, data, maps
+fig = maps.map_figure(agg.ledger_flows(data.transfers(), (2016, 2025)), data.countries(),
+                      unit="deals", title="t", source="s")
+buf = io.BytesIO()
+fig.savefig(buf, format="png", metadata={"Software": None})
+print(len(buf.getvalue()), hashlib.sha256(buf.getvalue()).hexdigest())
+"""
 
 
+@pytest.mark.slow
 def test_map_is_deterministic():
-    a = render_png(maps.map_figure(SYN, COUNTRIES, (2016, 2025)))
-    b = render_png(maps.map_figure(SYN, COUNTRIES, (2016, 2025)))
-    assert len(a) > 10_000
-    assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
+    """The map of the real data, rendered in two separate processes (with different hash
+    seeds, so set and dict order cannot hide), is the same PNG byte for byte."""
+    runs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", RENDER_MAP], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        size, digest = proc.stdout.split()
+        runs.append(digest)
+        assert int(size) > 10_000
+    assert runs[0] == runs[1]
 
 
 def test_boundaries_hold_the_seven_recipients():

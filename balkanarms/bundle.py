@@ -1,0 +1,81 @@
+"""The runnable bundle offered on every chapter page: one zip with the executed notebooks
+(outputs included), the data the book was built from, this package, and the pinned
+requirements, with a README that says in two commands how to run it."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from . import ROOT
+
+#: File name of the bundle in the built site, and its top folder once unpacked.
+NAME = "balkanarms-book"
+ARCHIVE = f"{NAME}.zip"
+#: Files of the checkout that travel with the bundle as they are.
+PROJECT_FILES = ["pyproject.toml", "requirements.txt", "LICENSE", "LICENSE-CC-BY-4.0.md"]
+#: Fixed time stamp of every member: the same inputs give the same archive.
+_STAMP = (2026, 1, 1, 0, 0, 0)
+
+README = """\
+# Arms and influence in the Western Balkans: the notebooks, ready to run
+
+This folder holds the book's chapter notebooks, executed and with their outputs (`notebooks/`),
+the data the book was built from (`data/`), the package the notebooks import (`balkanarms/`)
+and the pinned requirements. With Python 3.11 on Linux or macOS, run in this folder:
+
+```bash
+python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-deps -e .
+.venv/bin/jupyter lab notebooks/
+```
+
+The first command installs the pinned environment and this folder's package; the second opens the
+notebooks. Each chapter has a parameters cell near the top (recipient, window, measure): change a
+value and run the notebook again. Code: MIT (`LICENSE`); text and data: CC BY 4.0
+(`LICENSE-CC-BY-4.0.md`).
+"""
+
+
+def executed_notebooks(notebooks: Path, cache_dir: Path) -> dict[str, bytes]:
+    """Each notebook in the folder ``notebooks`` (file name -> .ipynb bytes), with the outputs
+    of its run in the execution cache ``cache_dir``, the run the book shows. A notebook that
+    the cache holds no run of (one the book does not show) goes as it is."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_dir))
+    out = {}
+    for path in sorted(notebooks.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            _, nb = cache.merge_match_into_notebook(nb)
+        except KeyError:
+            pass
+        out[path.name] = nbformat.writes(nb).encode("utf-8")
+    return out
+
+
+def members(notebooks: dict[str, bytes], data_dir: Path) -> dict[str, Path | bytes]:
+    """Path inside the archive -> file to copy (or bytes to write)."""
+    out: dict[str, Path | bytes] = {"README.md": README.encode("utf-8")}
+    for name, content in sorted(notebooks.items()):
+        out[f"notebooks/{name}"] = content
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        out[f"data/{path.relative_to(data_dir).as_posix()}"] = path
+    for path in sorted((ROOT / "balkanarms").glob("*.py")):
+        out[f"balkanarms/{path.name}"] = path
+    for name in PROJECT_FILES:
+        out[name] = ROOT / name
+    return out
+
+
+def write(dest: Path, notebooks: dict[str, bytes], data_dir: Path) -> Path:
+    """Write the bundle to ``dest`` (a .zip) and return its path."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for arcname, src in members(notebooks, data_dir).items():
+            info = zipfile.ZipInfo(f"{NAME}/{arcname}", date_time=_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, src if isinstance(src, bytes) else src.read_bytes())
+    return dest

@@ -1,0 +1,171 @@
+"""The set-up and build machinery without building the book: what `make test` does on a
+machine without chromium, the kernels' environment, the cache guards, the bundle."""
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from balkanarms import ROOT, build, bundle, data
+
+APT_LOG = "apt-get.log"
+
+
+def fake_machine(tmp_path: Path, uid: int) -> dict[str, str]:
+    """An environment whose PATH holds no chromium: only a fake `id` reporting ``uid`` and
+    a fake `apt-get` that records its arguments and 'installs' a chromium."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "id").write_text(f"#!/bin/bash\necho {uid}\n")
+    (bin_dir / "apt-get").write_text(
+        "#!/bin/bash\n"
+        f'echo "$@" >> {tmp_path / APT_LOG}\n'
+        f'if [ "$1" = install ]; then printf "#!/bin/bash\\n" > {bin_dir / "chromium"}; '
+        f"/bin/chmod +x {bin_dir / 'chromium'}; fi\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    return {"PATH": str(bin_dir), "HOME": str(tmp_path)}
+
+
+def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # -o: take the installed venv as up to date; DEJAVU: a machine without the fonts either
+    return subprocess.run(["/usr/bin/make", "--no-print-directory", "-o", ".venv/.installed", target,
+                           "DEJAVU=/nonexistent/DejaVuSans.ttf"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_make_test_without_chromium_stops_at_once_with_the_command(tmp_path):
+    proc = make("test", fake_machine(tmp_path, uid=1000))
+    assert proc.returncode != 0
+    assert "sudo apt-get install -y chromium fonts-dejavu-core" in proc.stdout
+    assert "pytest" not in proc.stdout + proc.stderr  # stopped before any test ran
+    assert not (tmp_path / APT_LOG).exists()
+
+
+def test_make_test_as_root_installs_chromium_and_fonts(tmp_path):
+    env = fake_machine(tmp_path, uid=0)
+    proc = make("browser-deps", env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = (tmp_path / APT_LOG).read_text().splitlines()
+    assert calls[0].startswith("update")
+    assert calls[1].split()[-2:] == ["chromium", "fonts-dejavu-core"] and "install" in calls[1]
+    assert (tmp_path / "bin" / "chromium").exists()
+
+
+def test_make_test_runs_browser_deps_before_the_tests():
+    dry = subprocess.run(["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert dry.index("apt-get install") < dry.index("-m pytest")
+
+
+def test_ci_only_calls_make_test():
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    commands = [line for line in lines if line and not line.startswith("#")]
+    assert commands == ["set -euo pipefail", 'cd "$(dirname "$0")/.."', "make test"]
+
+
+# ---------------------------------------------------------------- kernels and caches
+
+def test_notebook_env_sets_and_restores(tmp_path, monkeypatch):
+    monkeypatch.setenv("BALKANARMS_DATA", "/somewhere/else")
+    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    with build.notebook_env(tmp_path) as env:
+        assert os.environ["BALKANARMS_DATA"] == str(tmp_path.resolve())
+        config = Path(env["IPYTHONDIR"]) / "profile_default" / "ipython_kernel_config.py"
+        assert config.read_text() == build.KERNEL_CONFIG
+    assert os.environ["BALKANARMS_DATA"] == "/somewhere/else"
+    assert "IPYTHONDIR" not in os.environ
+    assert not config.exists()
+
+
+@pytest.mark.slow
+def test_kernel_started_by_the_build_logs_no_warning(tmp_path):
+    """The ipykernel 'TCP without encryption' warning would fail the strict build; the
+    build's own profile silences it whatever the venv's or the user's IPython set-up."""
+    code = ("import nbformat; from nbclient import NotebookClient\n"
+            "from balkanarms.build import notebook_env\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('print(6 * 7)')])\n"
+            f"with notebook_env({str(tmp_path)!r}):\n"
+            "    NotebookClient(nb, kernel_name='python3', timeout=60).execute()\n"
+            "print(nb.cells[0].outputs[0]['text'])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "42"
+    assert "WARNING" not in proc.stderr, proc.stderr
+
+
+def test_inputs_digest_follows_data_and_package(tmp_path, fixture_dir):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text("X = 1\n")
+    before = build.inputs_digest(fixture_dir, package)
+    assert build.inputs_digest(fixture_dir, package) == before
+    (package / "mod.py").write_text("X = 2\n")
+    after_code = build.inputs_digest(fixture_dir, package)
+    assert after_code != before
+    (fixture_dir / "countries.csv").write_text((fixture_dir / "countries.csv").read_text() + "\n")
+    assert build.inputs_digest(fixture_dir, package) != after_code
+
+
+def test_validation_is_redone_when_a_file_changes(fixture_dir):
+    """A live kernel must not return rows edited after its first load without validating them."""
+    from balkanarms.validate import DataError
+    assert len(data.transfers(fixture_dir)) == 3
+    path = fixture_dir / "transfers.csv"
+    path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
+    with pytest.raises(DataError, match="CHI"):
+        data.transfers(fixture_dir)
+
+
+def test_build_stops_on_a_failing_notebook_before_jupyter_book(tmp_path, fixture_dir, monkeypatch):
+    """A failing notebook is executed once: its report ends the build, Jupyter Book never starts."""
+    monkeypatch.setattr(build, "pre_execute", lambda source: ["broken.ipynb failed:\nValueError: boom"])
+    monkeypatch.setattr(build.subprocess, "run", lambda *a, **k: pytest.fail("Jupyter Book was started"))
+    proc = build.build(tmp_path, data_dir=fixture_dir, capture=True)
+    assert proc.returncode == 1
+    assert "broken.ipynb failed" in proc.stderr and "ValueError: boom" in proc.stderr
+
+
+# ---------------------------------------------------------------- the bundle
+
+def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path, fixture_dir):
+    notebooks = {"a.ipynb": b'{"executed": true}', "b.ipynb": b'{"as it is": true}'}
+    dest = bundle.write(tmp_path / "site" / bundle.ARCHIVE, notebooks, fixture_dir)
+    top = bundle.NAME
+    with zipfile.ZipFile(dest) as zf:
+        names = set(zf.namelist())
+        assert zf.read(f"{top}/notebooks/a.ipynb") == b'{"executed": true}'
+        assert {f"{top}/data/{p.relative_to(fixture_dir).as_posix()}" for p in fixture_dir.rglob("*.*")} <= names
+        assert {f"{top}/balkanarms/{p.name}" for p in (ROOT / "balkanarms").glob("*.py")} <= names
+        assert {f"{top}/{n}" for n in ["README.md", "pyproject.toml", "requirements.txt"]} <= names
+        readme = zf.read(f"{top}/README.md").decode()
+    commands = [line for line in readme.splitlines() if line.startswith((".venv/", "python3 -m venv"))]
+    assert commands == ["python3 -m venv .venv && .venv/bin/pip install -r requirements.txt "
+                        "&& .venv/bin/pip install --no-deps -e .", ".venv/bin/jupyter lab notebooks/"]
+    again = bundle.write(tmp_path / "again.zip", notebooks, fixture_dir)
+    assert again.read_bytes() == dest.read_bytes()  # same inputs, same archive
+
+
+def test_executed_notebooks_carry_the_cached_outputs(tmp_path):
+    """The bundle's (and the download button's) notebooks come with the outputs of their cached run."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in ("run", "not_run"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print('{name}')")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    executed = nbformat.read(folder / "run.ipynb", as_version=4)
+    executed.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="run\n")]
+    executed.cells[0].execution_count = 1
+    get_cache(str(tmp_path / "cache")).cache_notebook_bundle(CacheBundleIn(executed, "run.ipynb"))
+    got = bundle.executed_notebooks(folder, tmp_path / "cache")
+    run = nbformat.reads(got["run.ipynb"].decode(), as_version=4)
+    not_run = nbformat.reads(got["not_run.ipynb"].decode(), as_version=4)
+    assert run.cells[0].outputs[0]["text"] == "run\n"
+    assert not_run.cells[0].outputs == []

@@ -82,7 +82,7 @@ bench: venv
 	$(PY) -m balkanarms bench
 
 # The teaching kit: the student edition (solutions and facilitator notes removed) and the
-# printable A4 handout (seminar guide, exercises, glossary) printed from it by chromium.
+# printable A4 handout (seminar guide, exercises, glossary; role briefs in a second PDF) printed by chromium.
 .PHONY: student handout
 student: venv
 	$(PY) -m balkanarms.teaching student

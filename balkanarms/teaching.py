@@ -5,7 +5,8 @@
 * the student edition: a copy of the book with solutions and facilitator notes
   removed, built into its own folder (``make student``);
 * the handout: the seminar guide, the exercises and the glossary of the student
-  edition printed to one A4 PDF by headless Chromium (``make handout``).
+  edition printed to one A4 PDF by headless Chromium (``make handout``), with the six
+  role briefs in a second PDF, one brief to a page.
 
     python -m balkanarms.teaching student [OUTPUT_DIR]
     python -m balkanarms.teaching handout [PDF_PATH]
@@ -35,6 +36,9 @@ EXERCISE_RUNS: list[tuple[str, str, dict]] = [
 STUDENT_DIR = ROOT / "_build" / "student"
 HANDOUT_PAGES = ["book/teaching/guide", "book/teaching/exercises", "book/teaching/glossary"]
 HANDOUT_PDF = STUDENT_DIR / "handout.pdf"
+ROLES = ["belgrade", "beijing", "moscow", "brussels", "washington", "pristina"]
+ROLE_PAGES = [f"book/teaching/roles/{r}" for r in ROLES]
+ROLES_PDF = STUDENT_DIR / "role-briefs.pdf"
 
 #: Debian's chromium, driven by Playwright without a browser download.
 CHROMIUM = "/usr/bin/chromium"
@@ -226,15 +230,33 @@ def _article(page: Path) -> str:
     return node.decode_contents()
 
 
-def handout(html: Path = STUDENT_DIR / "html", pdf: Path = HANDOUT_PDF) -> Path:
-    """Print the handout pages of a built (student) book to one A4 PDF."""
+#: Role briefs print one to an A4 page: no print title or contents, compact type.
+ROLES_CSS = PRINT_CSS + """
+#jb-print-docs-body { display: none !important; }
+article.bd-article h1 { display: block !important; font-size: 17pt; margin: 0 0 6pt; }
+article.bd-article h2 { font-size: 12pt; margin: 9pt 0 3pt; }
+body { font-size: 10.5pt; line-height: 1.35; }
+article.bd-article p, article.bd-article li { margin-bottom: 2pt; }
+"""
+
+
+def _footer(title: str) -> str:
+    return ('<div style="font-size:8px;width:100%;text-align:center;">Arms and influence in the Western '
+            f'Balkans: {title}, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+
+
+def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
+    """Print built pages to one A4 PDF: the first page's document with the others' articles
+    appended, each part starting on a new page. The pages must share a folder, so that
+    relative image paths hold."""
     from playwright.sync_api import sync_playwright
 
-    pages = [Path(html) / f"{p}.html" for p in HANDOUT_PAGES]
     missing = [str(p) for p in pages if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"build the student edition first (make student); missing: {missing}")
-    parts = [_article(p) for p in pages[1:]]  # same folder as the first page: image paths hold
+    if len({p.parent for p in pages}) != 1:
+        raise ValueError(f"pages to print together must share a folder: {pages}")
+    parts = [_article(p) for p in pages[1:]]
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
@@ -250,17 +272,24 @@ def handout(html: Path = STUDENT_DIR / "html", pdf: Path = HANDOUT_PDF) -> Path:
                 main.appendChild(div);
             }
         }""", [_ARTICLE, parts])
-        page.add_style_tag(content=PRINT_CSS)
+        page.add_style_tag(content=css)
         page.emulate_media(media="print")
         page.wait_for_function("Array.from(document.images).every(i => i.complete)")
         page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True,
-                 display_header_footer=True, header_template="<span></span>",
-                 footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
-                                 'Arms and influence in the Western Balkans: seminar handout, page '
-                                 '<span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+                 display_header_footer=True, header_template="<span></span>", footer_template=_footer(title))
         browser.close()
-    print(f"handout: {pdf}", flush=True)
+    print(f"{title}: {pdf}", flush=True)
     return pdf
+
+
+def handout(html: Path = STUDENT_DIR / "html", pdf: Path = HANDOUT_PDF) -> Path:
+    """Print the handout pages of a built (student) book to one A4 PDF."""
+    return print_pages([Path(html) / f"{p}.html" for p in HANDOUT_PAGES], pdf, PRINT_CSS, "seminar handout")
+
+
+def role_briefs(html: Path = STUDENT_DIR / "html", pdf: Path = ROLES_PDF) -> Path:
+    """Print the six role briefs, one to an A4 page, to one PDF."""
+    return print_pages([Path(html) / f"{p}.html" for p in ROLE_PAGES], pdf, ROLES_CSS, "role briefs")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (html / f"{HANDOUT_PAGES[0]}.html").is_file():
             student_edition(STUDENT_DIR)
         handout(html, Path(argv[1]) if len(argv) > 1 else HANDOUT_PDF)
+        role_briefs(html, (Path(argv[1]).with_name("role-briefs.pdf")) if len(argv) > 1 else ROLES_PDF)
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -361,6 +361,23 @@ def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path)
 
 @pytest.mark.build
 @pytest.mark.browser
+def test_role_briefs_print_one_to_a_page(student_html, tmp_path):
+    pdf = teaching.role_briefs(student_html, tmp_path / "roles.pdf")
+    pages = []
+    for n in range(1, len(teaching.ROLES) + 2):
+        out = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            break
+        pages.append(out.stdout)
+    assert len(pages) == len(teaching.ROLES), f"{len(pages)} pages for {len(teaching.ROLES)} briefs"
+    for role, text in zip(teaching.ROLES, pages, strict=True):
+        assert text.strip().lower().startswith(role), (role, text[:80])
+        assert "Likely red lines" in text
+
+
+@pytest.mark.build
+@pytest.mark.browser
 def test_handout_charts_fit_the_printed_page(student_html, browser):
     """At print width for A4 (with the handout's margins), no image is wider than the text."""
     page = browser.new_page(viewport={"width": 680, "height": 1000})

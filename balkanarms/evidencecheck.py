@@ -47,7 +47,7 @@ ALLOWED_FIELDS = {
         "second_hand",
         "value",
     ),
-    "engagements": ("date", "type", "parties", "title"),
+    "engagements": ("date", "type", "parties", "title", "description"),
     "statistics": ("value", "period_start", "period_end", "recipient", "supplier", "measure"),
 }
 #: Number and year fields whose value must appear in the passage or translation.

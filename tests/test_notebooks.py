@@ -39,16 +39,18 @@ def _editions() -> list[str]:
 def grid() -> list[tuple[str, dict]]:
     """(notebook, parameter overrides) for every run of the tier; {} is the default run."""
     ed = [{"EDITION": e} for e in _editions()]
+    # the 2025 edition ends in 2024: its runs take a window inside it
+    ed_w = [{"EDITION": e, "WINDOW": (2020, 2024)} for e in _editions()]
     g = {
         "evidence": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
         "serbia_suppliers": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
         + [{"BASIS": b} for b in agg.BASES if b != "deal"] + ed,
         "china_footprint": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"],
-        "region_compared": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"MEASURE": "deals"}] + ed,
+        "region_compared": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"MEASURE": "deals"}] + ed_w,
         "capabilities": [{}] + [{"RECIPIENTS": [r]} for r in RECIPIENTS] + [{"MIN_DEALS": 1}],
-        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"] + [{"WINDOW": w} for w in WINDOWS] + ed,
-        "map": [{}] + [{"WINDOW": w} for w in WINDOWS + [(2026, 2026)]]
-        + [{"BASIS": b} for b in agg.BASES if b != "deal"] + [{"MEASURE": m} for m in agg.MEASURES],
+        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"] + [{"WINDOW": w} for w in WINDOWS] + ed_w,
+        "map": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"WINDOW": (2026, 2026), "MEASURE": "deals"}]
+        + [{"MEASURE": "deals"}] + ed_w,
         "history": [{}] + ed,
         "reconciliation": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
     }

@@ -248,3 +248,26 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     if bad:
         raise ValueError(f"verdicts outside the scale {VERDICTS}: {bad}")
     return out
+
+
+def volume_by_window(edition: str, windows=agg.WINDOWS) -> pd.DataFrame:
+    """Each recipient's largest supplier bloc by TIV in each five-year window, written as
+    'China 61 % of 952' (share of the window's TIV, and that TIV in millions)."""
+    from . import data as _data
+    from . import sipri
+    from .tables import tiv_text
+
+    last = sipri.coverage(edition)[1]
+    names = _data.names()
+    rows = []
+    for r in agg.RECIPIENTS:
+        row = {"country": names[r]}
+        for w in windows:
+            if w[0] > last:
+                continue
+            w = (w[0], min(w[1], last))
+            top = sipri.largest_supplier(r, w, edition, by="bloc")
+            row[agg.window_label(w)] = ("none" if top is None else
+                                        f"{agg.BLOC_LABELS[top[0]]} {top[2]:.0f} % of {tiv_text(top[3])}")
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -21,6 +21,8 @@ DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # the unit-test tier: everything that needs neither a book build, a browser nor the notebook grid
 FAST := not build and not browser and not notebooks and not slow
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Jupyter refuses to run as root unless told (CI and containers run as root)
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: book test test-fast lab serve bench clean validate venv browser-deps
 
@@ -68,7 +70,7 @@ test-fast: venv
 	$(PY) -m pytest -m "$(FAST)"
 
 lab: venv
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
 
 serve:
 	@test -d _build/html || { echo "no _build/html: run 'make book' first"; exit 1; }

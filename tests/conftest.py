@@ -103,3 +103,22 @@ def fixture_dir(tmp_path: Path) -> Path:
     for name, text in FIXTURE_EVIDENCE.items():
         (d / "evidence" / name).write_text(text, encoding="utf-8")
     return d
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """The book built exactly as `make book` builds it (validate, refresh the execution
+    cache, strict build, bundle), into a temporary folder. The first of the suite's two
+    full builds; the determinism and bundle tests reuse it."""
+    import subprocess
+    import sys
+
+    from balkanarms import ROOT
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run([sys.executable, "-m", "balkanarms", "build", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert warnings == [], warnings
+    return out / "_build" / "html"

@@ -11,10 +11,10 @@ from collections import Counter
 
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
-from pybtex.style.formatting.plain import Style as Plain
-from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.formatting import toplevel
+from pybtex.style.formatting.plain import Style as Plain
 from pybtex.style.formatting.unsrt import date
+from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.template import field, optional, sentence
 
 LANGUAGES = {"ar": "Arabic", "bg": "Bulgarian", "bs": "Bosnian", "cs": "Czech", "de": "German", "el": "Greek",

@@ -9,7 +9,18 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import style
-from .aggregate import BASIS_LABELS, BLOCS, MEASURES, RECIPIENTS, WINDOWS, YEARS, assign_window, event_year, tally, window_label
+from .aggregate import (
+    BASIS_LABELS,
+    BLOCS,
+    MEASURES,
+    RECIPIENTS,
+    WINDOWS,
+    YEARS,
+    assign_window,
+    event_year,
+    tally,
+    window_label,
+)
 
 
 def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (8, 2.6)) -> plt.Figure:
@@ -227,7 +238,8 @@ def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str]
     for kind in [k for k in TIE_MARKERS if k in set(t["kind"])]:
         sub = t[t["kind"] == kind]
         ax.scatter(sub["year"], sub["y"], marker=TIE_MARKERS[kind], s=55,
-                   c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]], edgecolors="black",
+                   c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]],
+                   edgecolors="black",
                    linewidths=0.4, label=kind.replace("_", " "), zorder=3)
     top = len(lanes) - 0.5
     for (_, ev), (level, align) in zip(context.iterrows(), levels):

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import aggregate as agg
-from . import data
+from . import aggregate as agg, data
 
 #: Capabilities that make a deal a weapon system rather than support equipment.
 WEAPON_CAPABILITIES = {"air_defence", "uav", "missiles", "combat_aircraft", "armour", "artillery"}
@@ -134,8 +133,7 @@ def chinese_volume_recipients(window: tuple[int, int], edition: str) -> list[str
 def largest_table(transfers: pd.DataFrame | None, window: tuple[int, int], edition: str) -> pd.DataFrame:
     """For each recipient, the largest supplier bloc in ``window`` by TIV and by deals, each with
     its share and the denominator (TIV total, number of deals incl. unconfirmed)."""
-    from . import data as _data
-    from . import sipri
+    from . import data as _data, sipri
 
     d = _ledger(transfers)
     names = _data.names()
@@ -179,10 +177,13 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every claim of the article: the claim (paraphrased), the verdict, the evidence in one line
     (numbers computed here) and the chapter that shows it. The claims chapter glues this table and
     its verdict counts; tests/test_claims.py holds the data statements behind each verdict."""
-    from . import sipri
-    from . import data as _data
+    from . import data as _data, sipri
 
     d = _ledger(transfers)
+    eng = _data.engagements()
+    n_dual_use = int(((eng["type"] == "dual_use_infrastructure")
+                      & eng["parties"].map(lambda p: "SRB" in p and "CHN" in p)).sum())
+    n_chn = int(((d["recipient"] == "SRB") & (d["supplier"] == "CHN")).sum())
     names = _data.names()
     ed, win = sipri.HEADLINE_EDITION, sipri.HEADLINE_WINDOW
     span, src = agg.window_label(win), sipri.edition_label(ed)
@@ -194,7 +195,7 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = [
         ("chinese_systems", "China supplies Serbia with the FK-3 air-defence system, CH-92A and CH-95 armed drones "
          "and FT-8C laser-guided missiles.", "Supported",
-         f"All four are in the ledger with their sources ({len(d[(d['recipient'] == 'SRB') & (d['supplier'] == 'CHN')])} "
+         f"All four are in the ledger with their sources ({n_chn} "
          "Chinese deals with Serbia in all); the number of CH-95s and the missile variant are disputed.",
          "serbia_suppliers"),
         ("main_partner", "China has become Serbia's main new arms partner.", "Supported",
@@ -227,7 +228,7 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
          "The first joint China–Serbia military exercise is in the engagements table with its sources.",
          "china_footprint"),
         ("dual_use", "China builds dual-use telecommunications infrastructure in Serbia.", "Supported",
-         f"{int(((_data.engagements()['type'] == 'dual_use_infrastructure') & _data.engagements()['parties'].map(lambda p: 'SRB' in p and 'CHN' in p)).sum())} "
+         f"{n_dual_use} "
          "dual-use infrastructure ties of Serbia with China are recorded (Huawei's Safe City, the state data "
          "centre).", "china_footprint"),
         ("no_interference", "Belgrade sees China as a dependable partner that does not interfere in its politics.",
@@ -253,8 +254,7 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
 def volume_by_window(edition: str, windows=agg.WINDOWS) -> pd.DataFrame:
     """Each recipient's largest supplier bloc by TIV in each five-year window, written as
     'China 61 % of 952' (share of the window's TIV, and that TIV in millions)."""
-    from . import data as _data
-    from . import sipri
+    from . import data as _data, sipri
     from .tables import tiv_text
 
     last = sipri.coverage(edition)[1]

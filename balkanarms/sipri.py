@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import DATA_DIR
 from . import validate as _validate
+from .wording import with_article  # noqa: F401 (the chapters use it through this module)
 
 #: Folder of the extracts, inside the data directory.
 SUBDIR = "sipri"
@@ -129,11 +130,6 @@ def period_label(window: tuple[int, int]) -> str:
     if a == b:
         return str(a)
     return f"{a}–{str(b)[-2:]}" if a // 100 == b // 100 else f"{a}–{b}"
-
-
-def with_article(name: str) -> str:
-    """'United States' -> 'the United States'; other names unchanged (for use inside a sentence)."""
-    return f"the {name}" if name.startswith(("United ", "Netherlands")) else name
 
 
 def credit(edition: str) -> str:

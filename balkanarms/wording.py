@@ -6,6 +6,11 @@ value, including an empty selection ("No deal with China is recorded for Croatia
 from __future__ import annotations
 
 
+def with_article(name: str) -> str:
+    """'United States' -> 'the United States'; other names unchanged (for use inside a sentence)."""
+    return f"the {name}" if name.startswith(("United ", "Netherlands")) else name
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
@@ -50,7 +55,8 @@ def of_which(parts: dict[str, int], what: str) -> str:
     if len(named) == 1:
         return f"All {total} {what} were {named[0].split(' ', 1)[1]}."
     verb = "was" if named[0].startswith("1 ") else "were"
-    return f"Of the {total} {what}, {named[0].split(' ', 1)[0]} {verb} {named[0].split(' ', 1)[1]} and {listing(named[1:])}."
+    count, kind = named[0].split(" ", 1)
+    return f"Of the {total} {what}, {count} {verb} {kind} and {listing(named[1:])}."
 
 
 def share(part: float, total: float, unit: str = "") -> str:
@@ -138,7 +144,7 @@ def top_pair_sentence(pairs, names: dict[str, str], span: str, source: str) -> s
     if len(pairs) == 0:
         return f"SIPRI records no delivery to the seven countries in {span} ({source})."
     (r, s), v = pairs.index[0], pairs.iloc[0]
-    return (f"the largest relationship delivered in {span} is {names.get(s, s)} to {names.get(r, r)}, "
+    return (f"the largest relationship delivered in {span} is {with_article(names.get(s, s))} to {names.get(r, r)}, "
             f"TIV {v:,.0f} million of {pairs.sum():,.0f} million for the seven countries ({source}).")
 
 
@@ -159,7 +165,8 @@ def volume_top_sentence(name: str, shares, span: str, source: str) -> str:
     if not total:
         return f"SIPRI records no delivery of major arms to {name} in {span} ({source})."
     top = shares.sort_values("tiv", ascending=False, kind="stable").iloc[0]
-    return (f"In {span} the largest supplier of {name} by volume was {top['label']}, with {top['share']:.0f} % "
+    who = with_article(top["label"])
+    return (f"In {span} the largest supplier of {name} by volume was {who}, with {top['share']:.0f} % "
             f"(TIV {top['tiv']:,.0f} million of {total:,.0f} million; {source}).")
 
 
@@ -170,6 +177,6 @@ def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: 
         return f"SIPRI records no delivery in {window}."
     old, new = rev.columns[0], rev.columns[1]
     top = rev[old].idxmax()
-    return (f"SIPRI's {new} edition gives {names.get(top, top)} {rev.loc[top, new]:.1f} % of {name}'s "
+    return (f"SIPRI's {new} edition gives {with_article(names.get(top, top))} {rev.loc[top, new]:.1f} % of {name}'s "
             f"{window} imports by volume, against {rev.loc[top, old]:.1f} % in its {old} edition: the register "
             "is revised every year, so a share is quoted with its edition.")

@@ -13,8 +13,13 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 
-from balkanarms import aggregate as agg  # noqa: E402
-from balkanarms import data, gates, maps, style  # noqa: E402
+from balkanarms import (  # noqa: E402
+    aggregate as agg,  # noqa: E402
+    data,
+    gates,
+    maps,
+    style,
+)
 
 
 @pytest.fixture(scope="module")

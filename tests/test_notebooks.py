@@ -13,13 +13,11 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from balkanarms import DATA_DIR, ROOT
-from balkanarms import aggregate as agg
+from balkanarms import DATA_DIR, ROOT, aggregate as agg
 from balkanarms.params import ParameterError
 
 pytestmark = pytest.mark.notebooks
@@ -48,7 +46,8 @@ def grid() -> list[tuple[str, dict]]:
         "china_footprint": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"],
         "region_compared": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"MEASURE": "deals"}] + ed_w,
         "capabilities": [{}] + [{"RECIPIENTS": [r]} for r in RECIPIENTS] + [{"MIN_DEALS": 1}],
-        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"] + [{"WINDOW": w} for w in WINDOWS] + ed_w,
+        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
+        + [{"WINDOW": w} for w in WINDOWS] + ed_w,
         "map": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"WINDOW": (2026, 2026), "MEASURE": "deals"}]
         + [{"MEASURE": "deals"}] + ed_w,
         "history": [{}] + ed,

@@ -162,6 +162,50 @@ def test_verdicts_named_in_the_guide_are_on_the_scorecard_scale():
     assert named and set(named) <= set(claims.VERDICTS), named
 
 
+# ------------------------------------------------------------------ statements of the guide
+
+def test_guide_china_leads_serbia_by_tiv_but_not_by_deals():
+    """Discussion 2's notes: in the headline window China is Serbia's largest supplier by TIV,
+    not by number of deals."""
+    from balkanarms import aggregate as agg, data, sipri
+
+    top = sipri.largest_supplier("SRB", sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION, by="supplier")
+    assert top is not None and top[0] == "CHN"
+    by_deals = agg.largest_partner(data.transfers(), "SRB", group="supplier", window=sipri.HEADLINE_WINDOW)
+    assert by_deals[0] != "CHN"
+
+
+def test_guide_only_serbia_has_eastern_lines_by_volume():
+    """Discussion 3's notes: in the headline window only Serbia has Chinese, Russian or Belarusian TIV."""
+    from balkanarms import sipri
+
+    tiv = sipri.tiv_by_year(sipri.HEADLINE_EDITION)
+    east = tiv[tiv["year"].between(*sipri.HEADLINE_WINDOW) & tiv["bloc"].isin(["china", "russia_belarus"])]
+    assert set(east.loc[east["tiv"] > 0, "recipient"]) == {"SRB"}
+
+
+def test_guide_most_neighbours_in_nato_and_bosnia_mostly_donations():
+    """Discussion 3's notes: most of Serbia's neighbours are NATO members; most of Bosnia and
+    Herzegovina's deals are donations."""
+    from balkanarms import data
+
+    c = data.countries()
+    neighbours = c[(c["role"] == "recipient") & (c["code"] != "SRB")]
+    assert neighbours["nato_member_since"].notna().sum() > len(neighbours) / 2
+    t = data.transfers()
+    bih = t[t["recipient"] == "BIH"]
+    assert (bih["deal_type"] == "donation").sum() > len(bih) / 2
+
+
+def test_exercise_bosnia_chinese_deals_are_support_equipment():
+    """ex-china-bih's solution: the Chinese deals with Bosnia and Herzegovina are not weapon systems."""
+    from balkanarms import claims, data
+
+    t = data.transfers()
+    chn = t[(t["recipient"] == "BIH") & (t["supplier"] == "CHN")]
+    assert len(chn) and not chn["capability"].isin(claims.WEAPON_CAPABILITIES).any()
+
+
 def test_six_role_briefs_with_interests_red_lines_and_evidence():
     roles = ["belgrade", "beijing", "moscow", "brussels", "washington", "pristina"]
     for role in roles:

@@ -292,15 +292,20 @@ def role_briefs(html: Path = STUDENT_DIR / "html", pdf: Path = ROLES_PDF) -> Pat
     return print_pages([Path(html) / f"{p}.html" for p in ROLE_PAGES], pdf, ROLES_CSS, "role briefs")
 
 
+def bib_parts() -> list[Path]:
+    """The research helpers' BibTeX parts (merged into references.bib by the lead)."""
+    return sorted((ROOT / "data" / "evidence" / "_parts").glob("*.bib"))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["student"]:
-        student_edition(Path(argv[1]) if len(argv) > 1 else STUDENT_DIR)
+        student_edition(Path(argv[1]) if len(argv) > 1 else STUDENT_DIR, bib_parts=bib_parts())
         return 0
     if argv[:1] == ["handout"]:
         html = STUDENT_DIR / "html"
         if not (html / f"{HANDOUT_PAGES[0]}.html").is_file():
-            student_edition(STUDENT_DIR)
+            student_edition(STUDENT_DIR, bib_parts=bib_parts())
         handout(html, Path(argv[1]) if len(argv) > 1 else HANDOUT_PDF)
         role_briefs(html, (Path(argv[1]).with_name("role-briefs.pdf")) if len(argv) > 1 else ROLES_PDF)
         return 0

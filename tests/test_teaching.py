@@ -358,8 +358,7 @@ def solution_phrases() -> list[str]:
 def student_html(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
     # BibTeX parts that the lead has not merged into references.bib yet are added to the copy
-    parts = sorted((ROOT / "data" / "evidence" / "_parts").glob("*.bib"))
-    return teaching.student_edition(out, bib_parts=parts)
+    return teaching.student_edition(out, bib_parts=teaching.bib_parts())
 
 
 @pytest.mark.build

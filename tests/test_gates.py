@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from balkanarms.build import build as build_book
-from balkanarms.build import copy_book
+from balkanarms.build import build as build_book, copy_book
 
 
 def build(book: Path) -> Path:

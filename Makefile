@@ -63,7 +63,7 @@ browser-deps:
 	  exit 1; \
 	fi
 
-test: venv browser-deps
+test: browser-deps venv
 	$(PY) -m pytest
 
 test-fast: venv

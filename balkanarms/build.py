@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,8 +111,15 @@ def pre_execute(source: Path) -> list[str]:
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)
     for uri in result.succeeded:
         print(f"executed {Path(uri).name}", flush=True)
-    return [f"{Path(uri).name} failed:\n{cache.get_project_record(uri).traceback}"
+    return [f"{Path(uri).name} failed:\n{_last_lines(cache.get_project_record(uri).traceback)}"
             for uri in result.excepted + result.errored]
+
+
+def _last_lines(traceback: str | None, n: int = 12) -> str:
+    """The end of a traceback without terminal colours: where it failed and the error
+    (the executor has already logged the whole traceback)."""
+    lines = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", traceback or "").splitlines() if line.strip()]
+    return "\n".join(lines[-n:])
 
 
 def build(source: Path = ROOT, output: Path | None = None, data_dir: Path = DATA_DIR,

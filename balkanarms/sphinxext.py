@@ -4,6 +4,8 @@
   button, and the build writes that bundle into the site.
 - A notebook downloaded from a page carries its outputs: the page's ``.ipynb`` source is
   replaced by the copy the build executed.
+- The theme's toggle that opens a chapter's sections in the navigation (``<summary>``) has
+  no name for screen readers; it is named after its chapter ("Sections of ...").
 - sphinx-thebe (loaded by every Jupyter Book 1.x build) registers its inline configuration
   script twice under Sphinx >= 7.2, so each page declared ``THEBE_JS_URL`` twice and the
   browser logged an error. After the build, the second copy of any identical inline
@@ -16,6 +18,7 @@ from pathlib import Path
 from . import DATA_DIR, bundle
 
 _INLINE = re.compile(r"^\s*<script>[^<]*</script>\s*$")
+_TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">([^<]+)</a><details><summary)>')
 BUNDLE_TOOLTIP = "Download the notebooks with their data and code, ready to run (.zip)"
 
 
@@ -28,6 +31,11 @@ def dedupe_inline_scripts(html: str) -> str:
             seen.add(line.strip())
         out.append(line)
     return "".join(out)
+
+
+def name_section_toggles(html: str) -> str:
+    """Give each navigation toggle the name of the chapter whose sections it shows."""
+    return _TOGGLE.sub(lambda m: f'{m[1]} aria-label="Sections of {m[2]}">', html)
 
 
 def bundle_link(pathto, text: str = "") -> dict:
@@ -60,7 +68,7 @@ def _build_finished(app, exception):
     bundle.write(outdir / bundle.ARCHIVE, notebooks, DATA_DIR)
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        fixed = dedupe_inline_scripts(text)
+        fixed = name_section_toggles(dedupe_inline_scripts(text))
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 

@@ -19,6 +19,14 @@ def test_second_copy_of_an_inline_script_is_removed():
     assert sphinxext.dedupe_inline_scripts(out) == out
 
 
+def test_navigation_toggles_are_named_after_their_chapter():
+    html = ('<li><a class="reference internal" href="teaching.html">Teaching with this book</a><details>'
+            '<summary><span class="toctree-toggle" role="presentation"></span></summary><ul></ul></details></li>')
+    out = sphinxext.name_section_toggles(html)
+    assert '<summary aria-label="Sections of Teaching with this book">' in out
+    assert sphinxext.name_section_toggles(out) == out
+
+
 def pathto(name, resource=0):
     return f"../{name}"
 

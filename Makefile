@@ -57,6 +57,7 @@ browser-deps:
 	  echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
 	  apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  command -v chromium >/dev/null 2>&1 || { echo "apt-get ran, but no chromium is on PATH"; exit 1; }; \
 	else \
 	  echo "make test: the browser tests need Debian's chromium and fonts. Run once, then make test again:"; \
 	  echo "  sudo apt-get install -y $(BROWSER_PACKAGES)"; \

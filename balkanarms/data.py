@@ -143,7 +143,7 @@ def schema_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame
 def citations(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Each source with the rows of the data that cite it (key, outlet, title, date, rows)."""
     rows: dict[str, list[str]] = {}
-    for name, table in (("transfers", transfers), ("engagements", engagements), ("statistics", statistics)):
+    for table in (transfers, engagements, statistics):
         for rid, keys in zip(*(table(data_dir)[c] for c in ("id", "sources"))):
             for k in keys:
                 rows.setdefault(k, []).append(rid)

@@ -39,7 +39,10 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_lengt
                              pageLength=page_length, classes="display compact ba-itable", scrollX=True)
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
-    if (n_css, n_js) != (1, 1):
+    # a table that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable)
+    html, n_new = re.subn(r"new ITable\(table, dt_args\);", "new ITable(table, dt_args);\n        "
+                          "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');", html)
+    if (n_css, n_js, n_new) != (1, 1, 1):
         raise RuntimeError("itables' HTML template changed: update balkanarms.interactive")
     return HTML(_LOADING.sub("Loading the interactive table...", html))
 

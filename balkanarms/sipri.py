@@ -32,8 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import DATA_DIR
-from . import validate as _validate
+from . import DATA_DIR, validate as _validate
 from .wording import with_article  # noqa: F401 (the chapters use it through this module)
 
 #: Folder of the extracts, inside the data directory.

@@ -129,6 +129,7 @@ print(hashlib.sha256(buf.getvalue()).hexdigest())
 """
 
 
+@pytest.mark.slow
 def test_map_is_identical_when_drawn_in_two_processes():
     runs = [subprocess.run([sys.executable, "-c", RENDER], capture_output=True, text=True, check=True).stdout
             for _ in range(2)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -78,12 +77,15 @@ def execute(name: str, overrides: dict) -> dict:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    from balkanarms.build import notebook_env
+
     start = time.perf_counter()
     error = None
     try:
         nb = with_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), overrides)
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        with notebook_env(DATA_DIR):  # the kernels' own profile, as the build starts them
+            NotebookClient(nb, timeout=120, kernel_name="python3",
+                           resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     except (CellExecutionError, ValueError) as exc:
         return {"error": str(exc)[-2000:], "seconds": time.perf_counter() - start, "stderr": [],
                 "figures": 0, "figure_cells": 0}
@@ -104,7 +106,6 @@ RUNS = grid()
 
 @pytest.fixture(scope="module")
 def results():
-    os.environ.setdefault("BALKANARMS_DATA", str(DATA_DIR))
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
         out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS))))

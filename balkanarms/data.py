@@ -114,7 +114,7 @@ def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     rows = []
     for key, f in entries.items():
         outlet = next((f[o] for o in BIB_OUTLET if f.get(o)), "")
-        rows.append({"key": key, "title": f.get("title", ""), "outlet": outlet,
+        rows.append({"key": key, "title": f.get("title", "").replace("{", "").replace("}", ""), "outlet": outlet,
                      "date": f.get("date", f.get("year", "")), "url": f.get("url", ""),
                      "urldate": f.get("urldate", "")})
     return pd.DataFrame(rows).sort_values("key", ignore_index=True)

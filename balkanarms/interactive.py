@@ -18,7 +18,7 @@ from IPython.display import HTML
 CDN = "https://www.unpkg.com/dt_for_itables/"
 _IMPORT = re.compile(r"import \{ ITable, jQuery as \$ \} from 'https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.js';")
 _CSS = re.compile(r'<link href="https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.css" rel="stylesheet">\n?')
-_LOADING = re.compile(r"Loading ITables v[0-9.]+ from the internet\.\.\.")
+_LOADING = re.compile(r"Loading ITables v[0-9.]+ from the internet\.\.\.\s*(\(need <a href=[^>]*>help</a>\?\))?")
 _LOCAL = """const root = document.documentElement.dataset.content_root;
     const base = root === undefined ? '""" + CDN + """' : root + '_static/';
     if (!document.querySelector('link[data-itables]')) {
@@ -30,19 +30,32 @@ _LOCAL = """const root = document.documentElement.dataset.content_root;
 
 
 def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10) -> HTML:
-    """An interactive table of ``df`` (no index) with a fixed id derived from ``name``."""
+    """An interactive table of ``df`` (no index) with a fixed id derived from ``name``.
+
+    Until the interactive table has loaded (and wherever it cannot load: a page opened from
+    disk, no JavaScript) the reader sees the whole table as a plain, escaped HTML table."""
     from itables import to_html_datatable
 
+    from .tables import show
+
+    df = df.reset_index(drop=True)
     table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
-    html = to_html_datatable(df.reset_index(drop=True), caption=caption, table_id=table_id,
-                             connected=True, display_logo_when_loading=False, showIndex=False,
-                             pageLength=page_length, classes="display compact ba-itable", scrollX=True)
+    html = to_html_datatable(df, caption=caption, table_id=table_id, connected=True,
+                             display_logo_when_loading=False, showIndex=False, pageLength=page_length,
+                             classes="display compact ba-itable", scrollX=True)
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
-    # a table that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable)
+    # the plain table stays until the interactive one exists; then the interactive one replaces it.
+    # A table that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable).
     html, n_new = re.subn(r"new ITable\(table, dt_args\);", "new ITable(table, dt_args);\n        "
+                          "table.removeAttribute('hidden');\n        "
+                          f"document.getElementById('{table_id}_fallback')?.setAttribute('hidden', 'hidden');\n        "
                           "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');", html)
-    if (n_css, n_js, n_new) != (1, 1, 1):
+    html, n_swap = re.subn(r"<script>document\.getElementById\([^<]*_fallback[^<]*</script>", "", html)
+    plain = show(df, name + "-plain").to_html()
+    html, n_plain = re.subn(rf'<div id="{table_id}_fallback">.*?</table></div>',
+                            lambda m: f'<div id="{table_id}_fallback">{plain}</div>', html, flags=re.S)
+    if (n_css, n_js, n_new, n_swap, n_plain) != (1, 1, 1, 1, 1):
         raise RuntimeError("itables' HTML template changed: update balkanarms.interactive")
     return HTML(_LOADING.sub("Loading the interactive table...", html))
 

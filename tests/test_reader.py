@@ -61,3 +61,7 @@ def test_interactive_tables_load_the_bundle_from_the_book_not_a_cdn():
     assert 'id="itable-test-table"' in html
     assert not [u for u in ("unpkg.com/dt_for_itables@", "cdn.") if u in html]
     assert (interactive.bundle_dir() / "dt_bundle.js").exists()
+    assert "itables.org" not in html
+    # the whole table is there as plain, escaped HTML for a page opened from disk
+    plain = interactive.table(pd.DataFrame({"a": ["<b>x</b>"] * 30}), "Plain").data
+    assert plain.count("&lt;b&gt;x&lt;/b&gt;") >= 30 and "<b>x</b>" not in plain

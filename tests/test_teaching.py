@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -376,12 +377,21 @@ def test_student_edition_has_no_solutions_and_its_notebooks_ran(student_html):
         assert "<img" in html and 'class="output traceback' not in html, stem
 
 
+def in_process_of_its_own(builder: str, html: Path, pdf: Path) -> Path:
+    """Print a PDF with teaching.<builder> in a separate Python process: Playwright's sync API
+    cannot start inside the session's browser fixture, which already runs an event loop."""
+    code = (f"from pathlib import Path; from balkanarms import teaching; "
+            f"teaching.{builder}(Path({str(html)!r}), Path({str(pdf)!r}))")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return pdf
+
+
 @pytest.mark.build
 @pytest.mark.browser
 def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path):
     if not Path(teaching.CHROMIUM).exists():
         pytest.fail("Debian's chromium is required for the handout (make browser-deps)")
-    pdf = teaching.handout(student_html, tmp_path / "handout.pdf")
+    pdf = in_process_of_its_own("handout", student_html, tmp_path / "handout.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
@@ -405,7 +415,7 @@ def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path)
 @pytest.mark.build
 @pytest.mark.browser
 def test_role_briefs_print_one_to_a_page(student_html, tmp_path):
-    pdf = teaching.role_briefs(student_html, tmp_path / "roles.pdf")
+    pdf = in_process_of_its_own("role_briefs", student_html, tmp_path / "roles.pdf")
     pages = []
     for n in range(1, len(teaching.ROLES) + 2):
         out = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],

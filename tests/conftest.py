@@ -1,3 +1,4 @@
+import json
 import shutil
 from pathlib import Path
 
@@ -92,7 +93,10 @@ def fixture_dir(tmp_path: Path) -> Path:
     """A small valid data package with the real schema."""
     d = tmp_path / "data"
     d.mkdir()
-    shutil.copy(DATA_DIR / "datapackage.json", d / "datapackage.json")
+    package = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    for res in package["resources"]:
+        res.pop("balkanarms:coverage", None)  # the fixture's evidence is complete: coverage is required
+    (d / "datapackage.json").write_text(json.dumps(package, indent=1), encoding="utf-8")
     (d / "transfers.csv").write_text(FIXTURE_TRANSFERS, encoding="utf-8")
     (d / "engagements.csv").write_text(FIXTURE_ENGAGEMENTS, encoding="utf-8")
     (d / "statistics.csv").write_text(FIXTURE_STATISTICS, encoding="utf-8")

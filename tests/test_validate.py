@@ -1,5 +1,6 @@
 """The validator accepts the real data and rejects every injected fault,
 naming file, line, column and value."""
+
 import subprocess
 import sys
 
@@ -25,7 +26,10 @@ def edit(path, old, new):
 
 
 T = "transfers.csv"
-ROW2 = "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
+ROW2 = (
+    "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,"
+    "3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
+)
 
 # (name, file, old, new, expected file, expected line, expected column, expected value)
 FAULTS = [
@@ -39,29 +43,199 @@ FAULTS = [
     ("missing source key", T, ",confirmed,,keya\n", ",confirmed,,\n", T, 2, "sources", ""),
     ("unknown source key", T, ",confirmed,,keya\n", ",confirmed,,nosuchkey\n", T, 2, "sources", "nosuchkey"),
     ("duplicate id", T, "T-SRB-002,SRB,RUS", "T-SRB-001,SRB,RUS", T, 3, "id", "T-SRB-001"),
-    ("duplicate deal", T, "T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021",
-     "T-HRV-001,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,12,12,2016", T, 4, "designation", "MiG-29"),
+    (
+        "duplicate deal",
+        T,
+        "T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021",
+        "T-HRV-001,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,12,12,2016",
+        T,
+        4,
+        "designation",
+        "MiG-29",
+    ),
     ("empty required field", T, "FK-3,SAM system", ",SAM system", T, 2, "designation", ""),
     ("year 1850", T, "3,3,2019,2022", "3,3,1850,2022", T, 2, "order_year", "1850"),
     ("negative quantity", T, "air_defence,3,3", "air_defence,-3,3", T, 2, "number_ordered", "-3"),
-    ("delivered without a year", T, "3,3,2019,2022,2022,reported,delivered", "3,3,2019,,,,delivered", T, 2, "delivery_start", ""),
-    ("basis without a year", T, "3,3,2019,2022,2022,reported", "3,3,2019,,,reported", T, 2, "delivery_start_basis", "reported"),
-    ("year without its basis", T, "3,3,2019,2022,2022,reported", "3,3,2019,2022,2022,", T, 2, "delivery_start_basis", ""),
+    (
+        "delivered without a year",
+        T,
+        "3,3,2019,2022,2022,reported,delivered",
+        "3,3,2019,,,,delivered",
+        T,
+        2,
+        "delivery_start",
+        "",
+    ),
+    (
+        "basis without a year",
+        T,
+        "3,3,2019,2022,2022,reported",
+        "3,3,2019,,,reported",
+        T,
+        2,
+        "delivery_start_basis",
+        "reported",
+    ),
+    (
+        "year without its basis",
+        T,
+        "3,3,2019,2022,2022,reported",
+        "3,3,2019,2022,2022,",
+        T,
+        2,
+        "delivery_start_basis",
+        "",
+    ),
     ("bad basis", T, "2022,2022,reported", "2022,2022,guessed", T, 2, "delivery_start_basis", "guessed"),
     ("bad boolean", T, "purchase,false", "purchase,no", T, 2, "second_hand", "no"),
-    ("value without currency", T, "999,EUR,2021", "999,,2021", T, 4, "value_currency", ""),
+    ("value without currency", T, "999000000,EUR,2021", "999000000,,2021", T, 4, "value_currency", ""),
+    ("value stored in millions", T, "999000000,EUR", "999,EUR", T, 4, "value", "999"),
+    ("delivered count of zero", T, "air_defence,3,3", "air_defence,3,0", T, 2, "number_delivered", "0"),
+    ("delivered without a count or a reason", T, "air_defence,3,3", "air_defence,3,", T, 2, "number_delivered", ""),
+    (
+        "same item in overlapping years",
+        T,
+        "T-HRV-001,HRV,FRA,Rafale",
+        "T-HRV-001,SRB,CHN,FK-3",
+        T,
+        4,
+        "designation",
+        "FK-3",
+    ),
+    (
+        "confirmed on a mirror alone",
+        "references.bib",
+        "  url = {https://example.org/a},",
+        "  url = {https://example.org/a},\n  mirror = {mirror of Outlet Z},",
+        T,
+        2,
+        "confidence",
+        "confirmed",
+    ),
     ("bad confidence", T, ",confirmed,,keya\n", ",certain,,keya\n", T, 2, "confidence", "certain"),
     ("extra field in row", T, ROW2, ROW2 + ",extra", T, 2, None, None),
-    ("bad engagement date", "engagements.csv", "E-001,2025-07", "E-001,2025-13", "engagements.csv", 2, "date", "2025-13"),
+    (
+        "bad engagement date",
+        "engagements.csv",
+        "E-001,2025-07",
+        "E-001,2025-13",
+        "engagements.csv",
+        2,
+        "date",
+        "2025-13",
+    ),
     ("unknown party", "engagements.csv", "SRB;CHN", "SRB;XXX", "engagements.csv", 2, "parties", "XXX"),
-    ("bad statistics number", "statistics.csv", "2024,57,percent", "2024,57%,percent", "statistics.csv", 2, "value", "57%"),
+    (
+        "bad statistics number",
+        "statistics.csv",
+        "2024,57,percent",
+        "2024,57%,percent",
+        "statistics.csv",
+        2,
+        "value",
+        "57%",
+    ),
     ("share above 100", "statistics.csv", "2024,57,percent", "2024,157,percent", "statistics.csv", 2, "value", "157"),
-    ("duplicate published figure", "statistics.csv", "keyb\n", "keyb\nS-002,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported again,,keya\n",
-     "statistics.csv", 3, "value", "57"),
-    ("latitude out of range", "countries.csv", "Belgrade,44.8", "Belgrade,144.8", "countries.csv", 2, "capital_lat", "144.8"),
-    ("bib entry without url", "references.bib", "  url = {https://example.org/a},\n", "", "references.bib", 1, "url", "keya"),
-    ("bib url not http", "references.bib", "https://example.org/a", "ftp://example.org/a", "references.bib", 1, "url", "ftp://example.org/a"),
-    ("two bib entries share a url", "references.bib", "https://example.org/b", "https://example.org/a", "references.bib", 11, "url", "https://example.org/a"),
+    (
+        "duplicate published figure",
+        "statistics.csv",
+        "keyb,2025\n",
+        "keyb,2025\nS-002,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported again,,keya,2025\n",
+        "statistics.csv",
+        3,
+        "value",
+        "57",
+    ),
+    (
+        "latitude out of range",
+        "countries.csv",
+        "Belgrade,44.8",
+        "Belgrade,144.8",
+        "countries.csv",
+        2,
+        "capital_lat",
+        "144.8",
+    ),
+    (
+        "bib entry without url",
+        "references.bib",
+        "  url = {https://example.org/a},\n",
+        "",
+        "references.bib",
+        1,
+        "url",
+        "keya",
+    ),
+    (
+        "bib url not http",
+        "references.bib",
+        "https://example.org/a",
+        "ftp://example.org/a",
+        "references.bib",
+        1,
+        "url",
+        "ftp://example.org/a",
+    ),
+    (
+        "test host",
+        "references.bib",
+        "https://example.org/a",
+        "https://uat.example.org/a",
+        "references.bib",
+        1,
+        "url",
+        "https://uat.example.org/a",
+    ),
+    (
+        "search-result page",
+        "references.bib",
+        "https://example.org/a",
+        "https://example.org/search?q=fk-3",
+        "references.bib",
+        1,
+        "url",
+        "https://example.org/search?q=fk-3",
+    ),
+    (
+        "scraper domain",
+        "references.bib",
+        "https://example.org/a",
+        "https://991244.cjms1wz26.asia/en/news/1",
+        "references.bib",
+        1,
+        "url",
+        "https://991244.cjms1wz26.asia/en/news/1",
+    ),
+    (
+        "mirror field not saying so",
+        "references.bib",
+        "  url = {https://example.org/b},",
+        "  url = {https://example.org/b},\n  mirror = {Outlet Z},",
+        "references.bib",
+        11,
+        "mirror",
+        "Outlet Z",
+    ),
+    (
+        "language code",
+        "references.bib",
+        "  year = {2022},",
+        "  note = {In sr},\n  year = {2022},",
+        "references.bib",
+        1,
+        "note",
+        "In sr",
+    ),
+    (
+        "two bib entries share a url",
+        "references.bib",
+        "https://example.org/b",
+        "https://example.org/a",
+        "references.bib",
+        11,
+        "url",
+        "https://example.org/a",
+    ),
 ]
 
 
@@ -70,8 +244,11 @@ def test_fault_is_reported(fixture_dir, name, file, old, new, efile, eline, ecol
     edit(fixture_dir / file, old, new)
     problems = validate(fixture_dir)
     assert problems, f"{name}: not detected"
-    hit = [p for p in problems if p.file == efile and p.line == eline and p.column == ecol
-           and (evalue is None or p.value == evalue)]
+    hit = [
+        p
+        for p in problems
+        if p.file == efile and p.line == eline and p.column == ecol and (evalue is None or p.value == evalue)
+    ]
     assert hit, f"{name}: expected {efile}:{eline} [{ecol}] {evalue!r}, got {[str(p) for p in problems]}"
     text = str(hit[0])
     assert efile in text and f"line {eline}" in text
@@ -101,9 +278,59 @@ def test_loader_keeps_every_row_and_types(fixture_dir):
 
 
 def test_cli_exit_codes(fixture_dir):
-    ok = subprocess.run([sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True
+    )
     assert ok.returncode == 0
     edit(fixture_dir / T, "SRB,CHN,FK-3", "SRB,CHI,FK-3")
-    bad = subprocess.run([sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True
+    )
     assert bad.returncode == 1
     assert "transfers.csv, line 2, column 'supplier': value 'CHI'" in bad.stderr
+
+
+def test_blog_standing_in_for_an_outlet_needs_a_mirror_field(fixture_dir):
+    bib = fixture_dir / "references.bib"
+    edit(bib, "https://example.org/a", "https://someone.blogspot.com/2022/04/a.html")
+    edit(bib, "organization = {Outlet A}", "organization = {Outlet A (via a blog repost)}")
+    hit = [p for p in validate(fixture_dir) if p.column == "url" and p.line == 1]
+    assert hit and "stands in for the outlet" in hit[0].message
+    edit(bib, "  url = {https://someone", "  mirror = {mirror of Outlet A},\n  url = {https://someone")
+    assert not [p for p in validate(fixture_dir) if p.file == "references.bib"]
+
+
+def test_latin1_byte_is_named_with_its_line(fixture_dir):
+    path = fixture_dir / T
+    data = path.read_bytes().replace(b"SAM system", b"SAM syst\xe8me")
+    path.write_bytes(data)
+    problems = [p for p in validate(fixture_dir) if p.file == T]
+    assert len(problems) == 1
+    assert problems[0].line == 2 and problems[0].value == "0xE8" and "not UTF-8" in problems[0].message
+
+
+def test_byte_order_mark_is_named_not_a_missing_column(fixture_dir):
+    path = fixture_dir / T
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    problems = [p for p in validate(fixture_dir) if p.file == T]
+    assert [p.line for p in problems] == [1]
+    assert "byte-order mark" in problems[0].message
+    assert "missing" not in str(problems[0])
+
+
+def test_rows_that_name_each_other_are_not_duplicates(fixture_dir):
+    edit(fixture_dir / T, "T-HRV-001,HRV,FRA,Rafale", "T-HRV-001,SRB,CHN,FK-3")
+    edit(fixture_dir / T, "confirmed,,keyb\n", "confirmed,Second battery order; see T-SRB-001.,keyb\n")
+    assert not [p for p in validate(fixture_dir) if "duplicate" in p.message]
+
+
+def test_basis_of_a_latest_possible_year_is_a_column(fixture_dir):
+    edit(fixture_dir / T, "2022,2022,reported", "2022,2022,latest_possible")
+    assert validate(fixture_dir) == []
+
+
+def test_unreadable_bibliography_is_one_problem(fixture_dir):
+    bib = fixture_dir / "references.bib"
+    bib.write_bytes(bib.read_bytes().replace(b"A title", b"A t\xeftle"))
+    problems = validate(fixture_dir)
+    assert [(p.file, p.line, p.value) for p in problems] == [("references.bib", 3, "0xEF")]

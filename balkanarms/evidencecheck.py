@@ -17,7 +17,8 @@ one of the scale words in :data:`SCALES` (thousand, million, billion and their
 abbreviations and forms in the region's languages, e.g. "miliona", "mlrd",
 "EUR 112m") also stands for its full amount: "1,483.9 million" supports
 1483900000, never 1483938969.77. Numbers spelled in words are not read: write
-"twelve (12)" in the translation.
+"twelve (12)" in the translation; where a passage says "last year" or "today", the
+translation gives the report's date and the year it implies.
 Exception, because the passage of a dated report rarely repeats its own year:
 an engagement's ``date`` year, and a ``delivery_start`` whose basis is
 ``latest_possible``, may instead equal the year of the source's ``date``.

@@ -29,11 +29,13 @@ _LOCAL = """const root = document.documentElement.dataset.content_root;
     const { ITable, jQuery: $ } = await import(base + 'dt_bundle.js');"""
 
 
-def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10) -> HTML:
+def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10,
+          full_fallback: bool = True) -> HTML:
     """An interactive table of ``df`` (no index) with a fixed id derived from ``name``.
 
     Until the interactive table has loaded (and wherever it cannot load: a page opened from
-    disk, no JavaScript) the reader sees the whole table as a plain, escaped HTML table."""
+    disk, no JavaScript) the reader sees the whole table as a plain, escaped HTML table; with
+    ``full_fallback=False`` (a table whose rows the page lists anyway) only itables' preview."""
     from itables import to_html_datatable
 
     from .tables import show
@@ -52,9 +54,12 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_lengt
                           f"document.getElementById('{table_id}_fallback')?.setAttribute('hidden', 'hidden');\n        "
                           "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');", html)
     html, n_swap = re.subn(r"<script>document\.getElementById\([^<]*_fallback[^<]*</script>", "", html)
-    plain = show(df, name + "-plain").to_html()
-    html, n_plain = re.subn(rf'<div id="{table_id}_fallback">.*?</table></div>',
-                            lambda m: f'<div id="{table_id}_fallback">{plain}</div>', html, flags=re.S)
+    html = re.sub(r"<sup><noscript>.*?</sup>", "", html, flags=re.S)  # itables' links to its own site
+    n_plain = 1
+    if full_fallback:
+        plain = show(df, name + "-plain").to_html()
+        html, n_plain = re.subn(rf'<div id="{table_id}_fallback">.*?</table></div>',
+                                lambda m: f'<div id="{table_id}_fallback">{plain}</div>', html, flags=re.S)
     if (n_css, n_js, n_new, n_swap, n_plain) != (1, 1, 1, 1, 1):
         raise RuntimeError("itables' HTML template changed: update balkanarms.interactive")
     return HTML(_LOADING.sub("Loading the interactive table...", html))

@@ -109,10 +109,23 @@ def pre_execute(source: Path) -> list[str]:
     for nb in sorted((source / "notebooks").glob("*.ipynb")):
         cache.add_nb_to_project(str(nb))
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)
+    failed = result.excepted + result.errored
+    # A kernel that did not start (two starting at once on a loaded machine) is not the notebook's
+    # fault: such notebooks get one more run, one at a time. A cell that raised is never re-run.
+    flaky = [uri for uri in failed if _kernel_failed(cache.get_project_record(uri).traceback)]
+    if flaky:
+        print(f"kernel did not start for {', '.join(Path(u).name for u in flaky)}: running again", flush=True)
+        again = load_executor("local-serial", cache).run_and_cache(timeout=TIMEOUT, filter_uris=flaky)
+        result.succeeded += again.succeeded
+        failed = [uri for uri in failed if uri not in again.succeeded]
     for uri in result.succeeded:
         print(f"executed {Path(uri).name}", flush=True)
-    return [f"{Path(uri).name} failed:\n{_last_lines(cache.get_project_record(uri).traceback)}"
-            for uri in result.excepted + result.errored]
+    return [f"{Path(uri).name} failed:\n{_last_lines(cache.get_project_record(uri).traceback)}" for uri in failed]
+
+
+def _kernel_failed(traceback: str | None) -> bool:
+    """Whether a failure is the kernel's (it did not start or died), not a notebook cell's."""
+    return any(m in (traceback or "") for m in ("Kernel didn't respond", "Kernel died", "DeadKernelError"))
 
 
 def _last_lines(traceback: str | None, n: int = 12) -> str:

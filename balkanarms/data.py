@@ -55,7 +55,9 @@ def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     _checked(data_dir)
     res = _schema(resource, data_dir)
     fields = res["schema"]["fields"]
-    raw = pd.read_csv(data_dir / res["path"], dtype=str, keep_default_na=False, na_values=[])
+    paths = res["path"] if isinstance(res["path"], list) else [res["path"]]  # a table may span files
+    raw = pd.concat([pd.read_csv(data_dir / p, dtype=str, keep_default_na=False, na_values=[]) for p in paths],
+                    ignore_index=True)
     df = pd.DataFrame(index=raw.index)
     for field in fields:
         col = raw[field["name"]]
@@ -150,3 +152,13 @@ def citations(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     refs = references(data_dir)
     return refs.assign(rows=refs["key"].map(lambda k: ", ".join(rows.get(k, []))))[
         ["key", "outlet", "title", "date", "rows"]]
+
+
+def evidence(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The passages behind the rows: row_id, source, fields (list), passage, translation."""
+    return load_table("evidence", data_dir)
+
+
+def changes(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The dated log of corrections to the data."""
+    return load_table("changes", data_dir)

@@ -169,3 +169,11 @@ def test_executed_notebooks_carry_the_cached_outputs(tmp_path):
     not_run = nbformat.reads(got["not_run.ipynb"].decode(), as_version=4)
     assert run.cells[0].outputs[0]["text"] == "run\n"
     assert not_run.cells[0].outputs == []
+
+
+def test_only_a_kernel_that_failed_to_start_earns_a_second_run():
+    from balkanarms.build import _kernel_failed
+    assert _kernel_failed("RuntimeError: Kernel didn't respond in 60 seconds")
+    assert _kernel_failed("nbclient.exceptions.DeadKernelError: Kernel died")
+    assert not _kernel_failed("CellExecutionError ... ParameterError: RECIPIENT must be one of")
+    assert not _kernel_failed(None)

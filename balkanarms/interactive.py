@@ -49,9 +49,10 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_lengt
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
     # the plain table stays until the interactive one exists; then the interactive one replaces it.
     # A table that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable).
-    html, n_new = re.subn(r"new ITable\(table, dt_args\);", "new ITable(table, dt_args);\n        "
-                          "table.removeAttribute('hidden');\n        "
+    # (shown before it is built, so that DataTables measures its columns and header on screen)
+    html, n_new = re.subn(r"new ITable\(table, dt_args\);", "table.removeAttribute('hidden');\n        "
                           f"document.getElementById('{table_id}_fallback')?.setAttribute('hidden', 'hidden');\n        "
+                          "new ITable(table, dt_args);\n        "
                           "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');", html)
     html, n_swap = re.subn(r"<script>document\.getElementById\([^<]*_fallback[^<]*</script>", "", html)
     html = re.sub(r"<sup><noscript>.*?</sup>", "", html, flags=re.S)  # itables' links to its own site

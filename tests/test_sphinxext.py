@@ -25,6 +25,10 @@ def test_navigation_toggles_are_named_after_their_chapter():
     out = sphinxext.name_section_toggles(html)
     assert '<summary aria-label="Sections of Teaching with this book">' in out
     assert sphinxext.name_section_toggles(out) == out
+    # the chapter being read: its link is "current" and its sections are open
+    here = ('<a class="current reference internal" href="#">The evidence base</a><details open="open">'
+            '<summary><span></span></summary>')
+    assert '<summary aria-label="Sections of The evidence base">' in sphinxext.name_section_toggles(here)
 
 
 def pathto(name, resource=0):

@@ -18,7 +18,8 @@ from pathlib import Path
 from . import DATA_DIR, bundle
 
 _INLINE = re.compile(r"^\s*<script>[^<]*</script>\s*$")
-_TOGGLE = re.compile(r'(<a class="(?:current )?reference internal" href="[^"]*">([^<]+)</a><details(?: open="open")?><summary)>')
+_TOGGLE = re.compile(r'(<a class="(?:current )?reference internal" href="[^"]*">([^<]+)</a>'
+                     r'<details(?: open="open")?><summary)>')
 BUNDLE_TOOLTIP = "Download the notebooks with their data and code, ready to run (.zip)"
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import aggregate as agg, data
+from . import aggregate as agg, data, sipri
+from .tables import tiv_text
 
 #: Capabilities that make a deal a weapon system rather than support equipment.
 WEAPON_CAPABILITIES = {"air_defence", "uav", "missiles", "combat_aircraft", "armour", "artillery"}
@@ -102,7 +103,6 @@ def chinese_deals_elsewhere(transfers: pd.DataFrame | None = None) -> dict[str, 
 
 def pair_tiv(window: tuple[int, int], edition: str) -> pd.Series:
     """TIV delivered per (recipient, supplier) pair in ``window`` (millions), largest first."""
-    from . import sipri
 
     t = sipri.tiv_by_year(edition)
     t = t[(t["year"] >= window[0]) & (t["year"] <= window[1]) & t["recipient"].isin(agg.RECIPIENTS)]
@@ -112,7 +112,6 @@ def pair_tiv(window: tuple[int, int], edition: str) -> pd.Series:
 
 def main_supplier_by_volume(recipient: str, window: tuple[int, int], edition: str) -> str | None:
     """The supplier country with the largest TIV delivered to ``recipient`` in ``window``."""
-    from . import sipri
 
     top = sipri.largest_supplier(recipient, window, edition, by="supplier")
     return None if top is None else top[0]
@@ -133,10 +132,9 @@ def chinese_volume_recipients(window: tuple[int, int], edition: str) -> list[str
 def largest_table(transfers: pd.DataFrame | None, window: tuple[int, int], edition: str) -> pd.DataFrame:
     """For each recipient, the largest supplier bloc in ``window`` by TIV and by deals, each with
     its share and the denominator (TIV total, number of deals incl. unconfirmed)."""
-    from . import data as _data, sipri
 
     d = _ledger(transfers)
-    names = _data.names()
+    names = data.names()
     rows = []
     for r in agg.RECIPIENTS:
         row = {"country": names[r]}
@@ -177,14 +175,13 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every claim of the article: the claim (paraphrased), the verdict, the evidence in one line
     (numbers computed here) and the chapter that shows it. The claims chapter glues this table and
     its verdict counts; tests/test_claims.py holds the data statements behind each verdict."""
-    from . import data as _data, sipri
 
     d = _ledger(transfers)
-    eng = _data.engagements()
+    eng = data.engagements()
     n_dual_use = int(((eng["type"] == "dual_use_infrastructure")
                       & eng["parties"].map(lambda p: "SRB" in p and "CHN" in p)).sum())
     n_chn = int(((d["recipient"] == "SRB") & (d["supplier"] == "CHN")).sum())
-    names = _data.names()
+    names = data.names()
     ed, win = sipri.HEADLINE_EDITION, sipri.HEADLINE_WINDOW
     span, src = agg.window_label(win), sipri.edition_label(ed)
     srb = sipri.tiv_shares("SRB", win, ed, by="supplier").set_index("group")
@@ -254,11 +251,9 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
 def volume_by_window(edition: str, windows=agg.WINDOWS) -> pd.DataFrame:
     """Each recipient's largest supplier bloc by TIV in each five-year window, written as
     'China 61 % of 952' (share of the window's TIV, and that TIV in millions)."""
-    from . import data as _data, sipri
-    from .tables import tiv_text
 
     last = sipri.coverage(edition)[1]
-    names = _data.names()
+    names = data.names()
     rows = []
     for r in agg.RECIPIENTS:
         row = {"country": names[r]}

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import DATA_DIR, validate as _validate
-from .wording import with_article  # noqa: F401 (the chapters use it through this module)
+from .wording import with_article
 
 #: Folder of the extracts, inside the data directory.
 SUBDIR = "sipri"

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from balkanarms import DATA_DIR
+from balkanarms.teaching import CHROMIUM_ARGS  # the same flags the handout printer uses
 
 FIXTURE_TRANSFERS = """id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
 T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
@@ -65,8 +66,6 @@ FIXTURE_BIB = """@misc{keya,
 """
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +125,37 @@ def built_book(tmp_path_factory) -> Path:
     warnings = [line for line in log.splitlines() if "WARNING" in line]
     assert warnings == [], warnings
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def server(built_book):
+    """The built book served on 127.0.0.1 (one server for every browser test)."""
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(built_book))
+    httpd = socketserver.TCPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def block_other_hosts(page, server: str) -> list[str]:
+    """Let ``page`` load only from the book's own server; every request to another host is
+    aborted and its URL added to the list returned (which a test expects to stay empty)."""
+    external: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    return external

@@ -1,14 +1,11 @@
 """The book built as `make book` builds it: every page, figure captions, the bundle and its
 links, and every page in Debian's chromium."""
-import functools
-import http.server
 import json
 import re
-import socketserver
-import threading
 
 import pytest
 import yaml
+from conftest import block_other_hosts
 
 from balkanarms import ROOT
 
@@ -108,34 +105,14 @@ def test_bundle_runs_a_notebook_from_a_temporary_folder(built_book, tmp_path):
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
-@pytest.fixture(scope="session")
-def server(built_book):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    handler = functools.partial(Quiet, directory=str(built_book))
-    httpd = socketserver.TCPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page_file", toc_files())
 def test_page_in_browser(server, browser, page_file):
     page = browser.new_page()
-    errors, external = [], []
+    errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def route(r):
-        if r.request.url.startswith(server):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-    page.route("**/*", route)
+    external = block_other_hosts(page, server)
     resp = page.goto(f"{server}/{page_file}.html", wait_until="load")
     assert resp.status == 200
     assert errors == [], errors
@@ -157,7 +134,7 @@ def test_page_in_browser(server, browser, page_file):
 @pytest.mark.parametrize("page_file", [f for f in toc_files() if f.startswith("notebooks/")])
 def test_no_horizontal_scroll_at_phone_width(server, browser, page_file):
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    block_other_hosts(page, server)
     page.goto(f"{server}/{page_file}.html", wait_until="load")
     overflow = page.evaluate("document.body.scrollWidth - window.innerWidth")
     assert overflow <= 1, overflow

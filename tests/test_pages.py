@@ -3,29 +3,21 @@ tables that need no other host, a map sharp enough to zoom, tables that signal t
 import re
 
 import pytest
-from test_book import server  # noqa: F401 (the built book served on 127.0.0.1)
+from conftest import block_other_hosts
 
 from balkanarms import claims
 
 pytestmark = pytest.mark.browser
 
 
-def local_page(browser, server, path, width=1280):  # noqa: F811
+def local_page(browser, server, path, width=1280):
     page = browser.new_page(viewport={"width": width, "height": 1000})
-    external = []
-
-    def route(r):
-        if r.request.url.startswith(server):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-    page.route("**/*", route)
+    external = block_other_hosts(page, server)
     page.goto(f"{server}/{path}.html", wait_until="networkidle")
     return page, external
 
 
-def test_scorecard_renders_every_claim_and_the_verdict_counts(server, browser):  # noqa: F811
+def test_scorecard_renders_every_claim_and_the_verdict_counts(server, browser):
     page, external = local_page(browser, server, "book/claims")
     card = claims.scorecard()
     rows = page.locator("table#T_scorecard tbody tr")
@@ -37,7 +29,7 @@ def test_scorecard_renders_every_claim_and_the_verdict_counts(server, browser): 
     page.close()
 
 
-def test_interactive_ledger_filters_with_no_request_to_another_host(server, browser):  # noqa: F811
+def test_interactive_ledger_filters_with_no_request_to_another_host(server, browser):
     page, external = local_page(browser, server, "notebooks/evidence")
     ledger = page.locator("table#itable-ledger-all")
     ledger.locator("tbody tr").first.wait_for()
@@ -52,7 +44,7 @@ def test_interactive_ledger_filters_with_no_request_to_another_host(server, brow
     page.close()
 
 
-def test_map_image_has_at_least_twice_its_display_width(server, browser):  # noqa: F811
+def test_map_image_has_at_least_twice_its_display_width(server, browser):
     page, _ = local_page(browser, server, "notebooks/map")
     natural, shown = page.eval_on_selector("#fig-map img", "i => [i.naturalWidth, i.clientWidth]")
     assert natural >= 2 * shown, (natural, shown)
@@ -73,7 +65,7 @@ WIDE_WITHOUT_CUE = """() => [...document.querySelectorAll('main table')].filter(
 
 @pytest.mark.parametrize("path", ["notebooks/evidence", "notebooks/region_compared", "book/claims",
                                   "notebooks/reconciliation", "notebooks/measures"])
-def test_no_table_runs_off_a_phone_screen_without_a_scroll_box(server, browser, path):  # noqa: F811
+def test_no_table_runs_off_a_phone_screen_without_a_scroll_box(server, browser, path):
     page, _ = local_page(browser, server, path, width=390)
     assert page.evaluate(WIDE_WITHOUT_CUE) == []
     cue = page.evaluate("""() => { const o = document.querySelector('div.cell_output div.output.text_html');

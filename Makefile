@@ -15,8 +15,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-# what the browser tests need from Debian, and how the Makefile sees that it is there
-BROWSER_PACKAGES := chromium fonts-dejavu-core
+# what the browser and handout tests need from Debian, and how the Makefile sees that it is there
+BROWSER_PACKAGES := chromium fonts-dejavu-core poppler-utils
 DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # the unit-test tier: everything that needs neither a book build, a browser nor the notebook grid
 FAST := not build and not browser and not notebooks and not slow
@@ -52,14 +52,14 @@ book: venv
 # Debian's chromium and fonts for the browser tests: installed when missing and we may
 # (root with apt-get), otherwise stop at once with the one command to run.
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1 && test -e $(DEJAVU); then exit 0; fi; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && test -e $(DEJAVU); then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
 	  apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  command -v chromium >/dev/null 2>&1 || { echo "apt-get ran, but no chromium is on PATH"; exit 1; }; \
 	else \
-	  echo "make test: the browser tests need Debian's chromium and fonts. Run once, then make test again:"; \
+	  echo "make test: the browser tests need Debian's chromium, fonts and poppler-utils. Run once, then make test again:"; \
 	  echo "  sudo apt-get install -y $(BROWSER_PACKAGES)"; \
 	  exit 1; \
 	fi

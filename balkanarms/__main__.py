@@ -27,9 +27,7 @@ def cmd_validate(args: list[str]) -> int:
 
 
 def cmd_build(args: list[str]) -> int:
-    if cmd_validate([]) != 0:
-        return 1
-    return build(output=Path(args[0]) if args else None).returncode
+    return build(output=Path(args[0]) if args else None).returncode  # validates first
 
 
 def cmd_bench(args: list[str]) -> int:

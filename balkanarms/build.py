@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import DATA_DIR, ROOT
+from .data import VALIDATED_ENV, content_key
+from .validate import validate
 
 #: What a copy of the book needs to build on its own.
 BOOK_PARTS = ["_config.yml", "_toc.yml", "book", "notebooks", "data", "_static"]
@@ -34,10 +36,12 @@ def jupyter_book() -> str:
     return str(Path(sys.executable).parent / "jupyter-book")
 
 
-def build_command(source: Path = ROOT, output: Path | None = None, everything: bool = False) -> list[str]:
+def build_command(source: Path = ROOT, output: Path | None = None, everything: bool = False,
+                  strict: bool = True) -> list[str]:
     """The strict Jupyter Book build: warnings are errors, references are checked.
-    ``everything`` makes Sphinx re-read every page, not only changed sources."""
-    cmd = [jupyter_book(), "build", str(source), "-W", "-n", "--keep-going"]
+    ``everything`` makes Sphinx re-read every page, not only changed sources; ``strict=False``
+    is for a partial copy of the book (the tests' own), whose links to absent pages warn."""
+    cmd = [jupyter_book(), "build", str(source)] + (["-W", "-n", "--keep-going"] if strict else [])
     if everything:
         cmd.append("--all")
     if output is not None:
@@ -46,15 +50,18 @@ def build_command(source: Path = ROOT, output: Path | None = None, everything: b
 
 
 @contextmanager
-def notebook_env(data_dir: Path = DATA_DIR) -> Iterator[dict[str, str]]:
+def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Iterator[dict[str, str]]:
     """Set, for the kernels started inside the block, ``BALKANARMS_DATA`` to ``data_dir``
     and ``IPYTHONDIR`` to a fresh profile holding :data:`KERNEL_CONFIG` (so no user
-    profile or start-up file changes a build); restore both afterwards."""
+    profile or start-up file changes a build); restore both afterwards. ``validated`` is
+    the content key of ``data_dir`` as just validated (:func:`validated_key`): kernels
+    reading that same content then skip validating it again."""
     with tempfile.TemporaryDirectory(prefix="balkanarms-ipython-") as ipython_dir:
         profile = Path(ipython_dir) / "profile_default"
         profile.mkdir()
         (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
-        values = {"BALKANARMS_DATA": str(Path(data_dir).resolve()), "IPYTHONDIR": ipython_dir}
+        values = {"BALKANARMS_DATA": str(Path(data_dir).resolve()), "IPYTHONDIR": ipython_dir,
+                  VALIDATED_ENV: validated or ""}
         before = {key: os.environ.get(key) for key in values}
         os.environ.update(values)
         try:
@@ -95,9 +102,18 @@ def refresh_cache(source: Path = ROOT, data_dir: Path = DATA_DIR) -> bool:
     return changed
 
 
+#: jupyter-cache's name for myst-nb's reader of MyST Markdown notebooks.
+MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+def markdown_notebooks(source: Path) -> list[Path]:
+    """The book's Markdown pages that hold code cells (myst-nb executes them like notebooks)."""
+    return [p for p in sorted((source / "book").rglob("*.md")) if "```{code-cell}" in p.read_text(encoding="utf-8")]
+
+
 def pre_execute(source: Path) -> list[str]:
-    """Execute the notebooks whose outputs are not cached yet, several at a time, into the
-    execution cache that the build then reads (Jupyter Book alone runs them one after
+    """Execute the notebooks (and Markdown pages with code) whose outputs are not cached yet,
+    several at a time, into the execution cache that the build then reads (Jupyter Book alone runs them one after
     another and leaves the second core idle). Call it inside :func:`notebook_env`.
 
     Returns one report (notebook and traceback) per notebook that failed; the build stops
@@ -108,6 +124,8 @@ def pre_execute(source: Path) -> list[str]:
     cache = get_cache(str(source / ".jupyter_cache"))
     for nb in sorted((source / "notebooks").glob("*.ipynb")):
         cache.add_nb_to_project(str(nb))
+    for page in markdown_notebooks(source):  # read as myst-nb reads them, so the build finds them cached
+        cache.add_nb_to_project(str(page), read_data=MYST_READER)
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)
     failed = result.excepted + result.errored
     # A kernel that did not start (two starting at once on a loaded machine) is not the notebook's
@@ -135,20 +153,34 @@ def _last_lines(traceback: str | None, n: int = 12) -> str:
     return "\n".join(lines[-n:])
 
 
+def validated_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
+    """Validate ``data_dir`` once: its content key (taken before validating) and the problems."""
+    key = content_key(Path(data_dir).resolve())
+    return key, validate(data_dir)
+
+
 def build(source: Path = ROOT, output: Path | None = None, data_dir: Path = DATA_DIR,
-          capture: bool = False) -> subprocess.CompletedProcess:
-    """Refresh the cache guard, execute changed notebooks in parallel, then run the strict
-    build with ``source`` as working directory (the execution cache lives there) and
-    ``BALKANARMS_DATA`` pointing at ``data_dir``. A notebook that fails stops the build
-    before Jupyter Book starts, with its traceback."""
-    cmd = build_command(source, output, everything=refresh_cache(source, data_dir))
-    with notebook_env(data_dir):
+          capture: bool = False, strict: bool = True) -> subprocess.CompletedProcess:
+    """Validate the data (once: the kernels are told it passed), refresh the cache guard,
+    execute changed notebooks in parallel, then run the strict build with ``source`` as
+    working directory (the execution cache lives there) and ``BALKANARMS_DATA`` pointing at
+    ``data_dir``. Invalid data, or a notebook that fails, stops the build before Jupyter Book
+    starts, with every problem or the notebook's traceback."""
+    cmd = build_command(source, output, everything=refresh_cache(source, data_dir), strict=strict)
+
+    def stop(report: str) -> subprocess.CompletedProcess:
+        if not capture:
+            print(report, file=sys.stderr)
+        return subprocess.CompletedProcess(cmd, 1, "", report if capture else None)
+
+    key, problems = validated_key(data_dir)
+    if problems:
+        return stop("\n".join(map(str, problems)) + f"\nvalidation failed: {len(problems)} problem(s) in "
+                    f"{data_dir}: the book was not built\n")
+    with notebook_env(data_dir, validated=key):
         failures = pre_execute(source)
         if failures:
-            report = "\n\n".join(failures) + f"\n\n{len(failures)} notebook(s) failed: the book was not built\n"
-            if not capture:
-                print(report, file=sys.stderr)
-            return subprocess.CompletedProcess(cmd, 1, "", report if capture else None)
+            return stop("\n\n".join(failures) + f"\n\n{len(failures)} notebook(s) failed: the book was not built\n")
         return subprocess.run(cmd, cwd=source, env=dict(os.environ), capture_output=capture, text=True)
 
 

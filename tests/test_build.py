@@ -40,7 +40,7 @@ def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_make_test_without_chromium_stops_at_once_with_the_command(tmp_path):
     proc = make("test", fake_machine(tmp_path, uid=1000))
     assert proc.returncode != 0
-    assert "sudo apt-get install -y chromium fonts-dejavu-core" in proc.stdout
+    assert "sudo apt-get install -y chromium fonts-dejavu-core poppler-utils" in proc.stdout
     assert "pytest" not in proc.stdout + proc.stderr  # stopped before any test ran
     assert not (tmp_path / APT_LOG).exists()
 
@@ -51,7 +51,7 @@ def test_make_test_as_root_installs_chromium_and_fonts(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     calls = (tmp_path / APT_LOG).read_text().splitlines()
     assert calls[0].startswith("update")
-    assert calls[1].split()[-2:] == ["chromium", "fonts-dejavu-core"] and "install" in calls[1]
+    assert calls[1].split()[-3:] == ["chromium", "fonts-dejavu-core", "poppler-utils"] and "install" in calls[1]
     assert (tmp_path / "bin" / "chromium").exists()
 
 

@@ -8,8 +8,11 @@ a time (this machine has two cores); the tier reports its own time.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import json
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -72,8 +75,9 @@ def with_parameters(nb: nbformat.NotebookNode, overrides: dict) -> nbformat.Note
     return nb
 
 
-def execute(name: str, overrides: dict) -> dict:
-    """Run one notebook with overrides; return what the tests check (runs in a worker process)."""
+def execute(name: str, overrides: dict, validated: str | None = None) -> dict:
+    """Run one notebook with overrides; return what the tests check (runs in a worker process).
+    ``validated``: the content key of the data, validated once for the whole grid."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -83,17 +87,28 @@ def execute(name: str, overrides: dict) -> dict:
     error = None
     try:
         nb = with_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), overrides)
-        with notebook_env(DATA_DIR):  # the kernels' own profile, as the build starts them
+        with notebook_env(DATA_DIR, validated):  # the kernels' own profile, as the build starts them
             NotebookClient(nb, timeout=120, kernel_name="python3",
                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     except (CellExecutionError, ValueError) as exc:
         return {"error": str(exc)[-2000:], "seconds": time.perf_counter() - start, "stderr": [],
-                "figures": 0, "figure_cells": 0}
+                "figures": 0, "figure_cells": 0, "figure_digests": set(), "table_digests": set()}
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
+    html = "".join(v for o in outputs for k, v in o.get("data", {}).items() if k.endswith("text/html"))
     return {"error": error, "seconds": time.perf_counter() - start,
             "stderr": [o.get("text", "") for o in outputs if o.get("name") == "stderr"],
-            "figures": sum("image/png" in o.get("data", {}) for o in outputs),
-            "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata)}
+            "figures": len(pngs),
+            "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata),
+            "figure_digests": {digest(png) for png in pngs}, "table_digests": set(map(digest, tables_in(html)))}
+
+
+def digest(content: str | bytes) -> str:
+    return hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
+
+
+def tables_in(html: str) -> list[str]:
+    return re.findall(r"<table.*?</table>", html, flags=re.S)
 
 
 def _id(run) -> str:
@@ -106,9 +121,12 @@ RUNS = grid()
 
 @pytest.fixture(scope="module")
 def results():
+    from balkanarms.build import validated_key
     start = time.perf_counter()
+    key, problems = validated_key(DATA_DIR)
+    assert problems == [], problems[:5]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS))))
+        out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS), [key] * len(RUNS))))
     print(f"\nnotebook grid: {len(RUNS)} runs in {time.perf_counter() - start:.0f} s")
     return out
 
@@ -119,6 +137,23 @@ def test_notebook_runs(results, run):
     assert r["error"] is None, r["error"]
     assert not r["stderr"], r["stderr"]
     assert r["figures"] >= r["figure_cells"], "every figure cell drew a figure"
+
+
+@pytest.mark.build
+def test_two_executions_give_identical_figures_and_tables(results, built_book):
+    """Each chapter's default run here and its execution in the main build are separate
+    kernels: every figure and table on the built page comes out byte for byte the same."""
+    figures = tables = 0
+    for stem in sorted({nb for nb, _ in RUNS}):
+        html = (built_book / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
+        run = results[_id((stem, {}))]
+        shown = {digest((built_book / src).read_bytes())
+                 for src in re.findall(r'<img [^>]*src="\.\./(_images/[^"]+\.png)"', html)}
+        assert shown and shown <= run["figure_digests"], stem
+        shown_tables = set(map(digest, tables_in(html)))
+        assert shown_tables <= run["table_digests"], stem
+        figures, tables = figures + len(shown), tables + len(shown_tables)
+    assert figures >= 15 and tables >= 10, (figures, tables)
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)

@@ -356,7 +356,9 @@ def solution_phrases() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def student_html(tmp_path_factory):
+def student_html(built_book, tmp_path_factory):
+    """The student edition, built after the main build so that it reuses its execution cache
+    (only the exercises, their solutions gone, execute again)."""
     out = tmp_path_factory.mktemp("student")
     # BibTeX parts that the lead has not merged into references.bib yet are added to the copy
     return teaching.student_edition(out, bib_parts=teaching.bib_parts())

@@ -1,7 +1,9 @@
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
+import books
 import pytest
 
 from balkanarms import DATA_DIR
@@ -108,23 +110,78 @@ def fixture_dir(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """The book built exactly as `make book` builds it (validate, refresh the execution
-    cache, strict build, bundle), into a temporary folder. The first of the suite's two
-    full builds; the determinism and bundle tests reuse it."""
-    import subprocess
-    import sys
+# ---------------------------------------------------------------- the suite's builds
 
-    from balkanarms import ROOT
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run([sys.executable, "-m", "balkanarms", "build", str(out)], cwd=ROOT,
-                          capture_output=True, text=True)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    warnings = [line for line in log.splitlines() if "WARNING" in line]
+#: Fixture -> the build it waits for (tests/books.py).
+BUILD_OF = {"built_book": "main", "server": "main", "student_html": "student", "injected_book": "injected"}
+#: Tests run in this order of what they need: nothing, then the builds in the order they finish.
+ORDER = {"injected": 1, "main": 2, "student": 3}
+BUILDS: dict[str, books.Build] = {}
+_TMP: list[Path] = []
+
+
+def _needs(item) -> set[str]:
+    return {BUILD_OF[f] for f in getattr(item, "fixturenames", ()) if f in BUILD_OF}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: max((ORDER[b] for b in _needs(item)), default=0))  # stable
+
+
+def _start(name: str) -> books.Build:
+    if name not in BUILDS:
+        if not _TMP:
+            _TMP.append(Path(tempfile.mkdtemp(prefix="balkanarms-builds-")))
+        tmp = _TMP[0]
+        if name == "main":
+            BUILDS[name] = books.main_build(tmp).start()
+        elif name == "student":
+            BUILDS[name] = books.student_build(tmp, _start("main")).start()
+        else:
+            BUILDS[name] = books.injected_build(tmp).start()
+    return BUILDS[name]
+
+
+def pytest_collection_finish(session):
+    """Start every build the selected tests need, at once: they run while the tests that need
+    none do."""
+    if session.config.option.collectonly:
+        return
+    needed = {b for item in session.items for b in _needs(item)}
+    for name in ("main", "injected", "student"):  # the student edition starts after the main build
+        if name in needed:
+            _start(name)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for build in BUILDS.values():
+        build.stop()
+    for tmp in _TMP:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The book built exactly as `make book` builds it (validate, refresh the execution
+    cache, strict build, bundle): the first of the suite's two full builds, with no warning."""
+    build = _start("main")
+    html = build.wait()
+    warnings = [line for line in build.output().splitlines() if "WARNING" in line]
     assert warnings == [], warnings
-    return out / "_build" / "html"
+    return html
+
+
+@pytest.fixture(scope="session")
+def student_html(built_book) -> Path:
+    """The student edition (`make student`), the second full build: it reuses the main build's
+    execution cache, so only the exercises, their solutions gone, execute again."""
+    return _start("student").wait()
+
+
+@pytest.fixture(scope="session")
+def injected_book() -> Path:
+    """The partial build of the pages that show strings from the data, with markup injected."""
+    return _start("injected").wait()
 
 
 @pytest.fixture(scope="session")
@@ -159,3 +216,31 @@ def block_other_hosts(page, server: str) -> list[str]:
             r.abort()
     page.route("**/*", route)
     return external
+
+
+class Opened:
+    """A page of the built book loaded once in a viewport, kept open for every test that
+    reads it: its response, the console errors of its load and the other hosts it asked for."""
+
+    def __init__(self, browser, server: str, path: str, width: int):
+        self.page = browser.new_page(viewport={"width": width, "height": 844 if width < 600 else 1000})
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.external = block_other_hosts(self.page, server)
+        self.response = self.page.goto(f"{server}/{path}.html", wait_until="load")
+
+
+@pytest.fixture(scope="session")
+def opened(server, browser):
+    """``opened(path, width=1280)``: the page at ``path`` loaded once per width for the session
+    (tests that only read a page share its load; tests that click or type open their own)."""
+    pages: dict[tuple[str, int], Opened] = {}
+
+    def get(path: str, width: int = 1280) -> Opened:
+        if (path, width) not in pages:
+            pages[(path, width)] = Opened(browser, server, path, width)
+        return pages[(path, width)]
+    yield get
+    for o in pages.values():
+        o.page.close()

@@ -5,7 +5,6 @@ import re
 
 import pytest
 import yaml
-from conftest import block_other_hosts
 
 from balkanarms import ROOT
 
@@ -105,23 +104,21 @@ def test_bundle_runs_a_notebook_from_a_temporary_folder(built_book, tmp_path):
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
+#: A phone's width in CSS pixels.
+PHONE = 390
 #: Internal links already fetched with status 200 in this session.
 LINKS_OK: set[str] = set()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_file", toc_files())
-def test_page_in_browser(server, browser, page_file):
-    page = browser.new_page()
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    external = block_other_hosts(page, server)
-    resp = page.goto(f"{server}/{page_file}.html", wait_until="load")
-    assert resp.status == 200
-    assert errors == [], errors
+def test_page_in_browser(opened, server, page_file):
+    o = opened(page_file)
+    page = o.page
+    assert o.response.status == 200
+    assert o.errors == [], o.errors
     # the theme is served whole from the build: no page asks any other host for anything
-    assert external == [], external
+    assert o.external == [], o.external
     imgs = page.eval_on_selector_all("img", "els => els.map(e => [e.src, e.naturalWidth, e.alt])")
     for src, width, alt in imgs:
         assert width > 0, src
@@ -132,18 +129,13 @@ def test_page_in_browser(server, browser, page_file):
         LINKS_OK.add(href)  # every page links to the others and the bundle: each is fetched once
     assert page.inner_text("main").strip()
     assert page.locator("nav.bd-docs-nav a").count() >= len(toc_files()) - 1  # navigation rendered
-    page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_file", [f for f in toc_files() if f.startswith("notebooks/")])
-def test_no_horizontal_scroll_at_phone_width(server, browser, page_file):
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    block_other_hosts(page, server)
-    page.goto(f"{server}/{page_file}.html", wait_until="load")
-    overflow = page.evaluate("document.body.scrollWidth - window.innerWidth")
+def test_no_horizontal_scroll_at_phone_width(opened, page_file):
+    overflow = opened(page_file, PHONE).page.evaluate("document.body.scrollWidth - window.innerWidth")
     assert overflow <= 1, overflow
-    page.close()
 
 
 @pytest.mark.browser
@@ -159,11 +151,8 @@ def test_search_finds_a_term_from_the_data(server, browser):
 @pytest.mark.browser
 @pytest.mark.parametrize("page_file", ["book/intro", "notebooks/evidence", "notebooks/serbia_suppliers",
                                        "notebooks/map", "book/claims"])
-def test_accessibility(server, browser, page_file):
+def test_accessibility(opened, page_file):
     from axe_playwright_python.sync_playwright import Axe
-    page = browser.new_page()
-    page.goto(f"{server}/{page_file}.html", wait_until="load")
-    violations = Axe().run(page).response["violations"]
+    violations = Axe().run(opened(page_file).page).response["violations"]
     severe = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
     assert severe == [], severe
-    page.close()

@@ -65,10 +65,10 @@ WIDE_WITHOUT_CUE = """() => [...document.querySelectorAll('main table')].filter(
 
 @pytest.mark.parametrize("path", ["notebooks/evidence", "notebooks/region_compared", "book/claims",
                                   "notebooks/reconciliation", "notebooks/measures"])
-def test_no_table_runs_off_a_phone_screen_without_a_scroll_box(server, browser, path):
-    page, _ = local_page(browser, server, path, width=390)
+def test_no_table_runs_off_a_phone_screen_without_a_scroll_box(opened, path):
+    page = opened(path, 390).page
+    page.wait_for_load_state("networkidle")  # the interactive tables are built once their script ran
     assert page.evaluate(WIDE_WITHOUT_CUE) == []
     cue = page.evaluate("""() => { const o = document.querySelector('div.cell_output div.output.text_html');
         return o ? getComputedStyle(o).backgroundImage : 'none'; }""")
     assert "gradient" in cue  # the scroll shadow that tells a reader there is more to the side
-    page.close()

@@ -355,15 +355,6 @@ def solution_phrases() -> list[str]:
             "Push students who call the 353rd squadron claim", "The rubric's top band requires that"]
 
 
-@pytest.fixture(scope="module")
-def student_html(built_book, tmp_path_factory):
-    """The student edition, built after the main build so that it reuses its execution cache
-    (only the exercises, their solutions gone, execute again)."""
-    out = tmp_path_factory.mktemp("student")
-    # BibTeX parts that the lead has not merged into references.bib yet are added to the copy
-    return teaching.student_edition(out, bib_parts=teaching.bib_parts())
-
-
 @pytest.mark.build
 def test_student_edition_has_no_solutions_and_its_notebooks_ran(student_html):
     exercises = (student_html / "book" / "teaching" / "exercises.html").read_text(encoding="utf-8")

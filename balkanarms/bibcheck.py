@@ -11,7 +11,9 @@ field ("mirror of ..."). Rows cannot be ``confirmed`` on mirrors alone
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -169,6 +171,19 @@ def check_bib(path: Path) -> tuple[set[str], dict[str, dict], list[Problem]]:
     text, problems = read_text(path, name)
     if text is None:
         return set(), {}, problems
+    keys, entries, more = _check_text(text, name)
+    return set(keys), copy.deepcopy(entries), problems + list(more)
+
+
+@lru_cache(maxsize=4)
+def _check_text(text: str, name: str) -> tuple[frozenset[str], dict[str, dict], tuple[Problem, ...]]:
+    """:func:`check_bib` on the file's text, once per text (parsing 900 entries takes a second)."""
+    keys, entries, problems = _check_parsed(text, name)
+    return frozenset(keys), entries, tuple(problems)
+
+
+def _check_parsed(text: str, name: str) -> tuple[set[str], dict[str, dict], list[Problem]]:
+    problems: list[Problem] = []
     lines, dups = _entry_lines(text, name)
     if dups:
         return set(lines), {}, problems + dups

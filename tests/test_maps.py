@@ -131,6 +131,7 @@ print(hashlib.sha256(buf.getvalue()).hexdigest())
 
 @pytest.mark.slow
 def test_map_is_identical_when_drawn_in_two_processes():
-    runs = [subprocess.run([sys.executable, "-c", RENDER], capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
+    procs = [subprocess.Popen([sys.executable, "-c", RENDER], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [p.communicate(timeout=120)[0] for p in procs]  # two processes at once
+    assert [p.returncode for p in procs] == [0, 0]
     assert runs[0] == runs[1] and len(runs[0].strip()) == len(hashlib.sha256().hexdigest())

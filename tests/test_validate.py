@@ -277,6 +277,7 @@ def test_loader_keeps_every_row_and_types(fixture_dir):
     assert df["value"].isna().sum() == 2  # empty stays missing, never 0
 
 
+@pytest.mark.slow  # two processes of their own
 def test_cli_exit_codes(fixture_dir):
     ok = subprocess.run(
         [sys.executable, "-m", "balkanarms", "validate", str(fixture_dir)], capture_output=True, text=True

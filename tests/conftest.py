@@ -113,7 +113,7 @@ def fixture_dir(tmp_path: Path) -> Path:
 # ---------------------------------------------------------------- the suite's builds
 
 #: Fixture -> the build it waits for (tests/books.py).
-BUILD_OF = {"built_book": "main", "server": "main", "student_html": "student", "injected_book": "injected"}
+BUILD_OF = {"built_book": "main", "main_build_log": "main", "server": "main", "student_html": "student", "injected_book": "injected"}
 #: Tests run in this order of what they need: nothing, then the builds in the order they finish.
 ORDER = {"injected": 1, "main": 2, "student": 3}
 BUILDS: dict[str, books.Build] = {}
@@ -169,6 +169,12 @@ def built_book() -> Path:
     warnings = [line for line in build.output().splitlines() if "WARNING" in line]
     assert warnings == [], warnings
     return html
+
+
+@pytest.fixture(scope="session")
+def main_build_log(built_book) -> str:
+    """Everything the main build printed."""
+    return BUILDS["main"].output()
 
 
 @pytest.fixture(scope="session")

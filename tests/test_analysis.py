@@ -209,3 +209,26 @@ def test_every_country_used_has_a_bloc_and_capital():
     t = data.transfers()
     assert set(t["supplier"]) <= set(c.index)
     assert c["capital_lat"].notna().all()
+
+
+def test_bloc_history_stacks_each_years_volume_by_bloc_in_the_bloc_colour():
+    """Read back from what was drawn: per panel, one filled step outline per bloc with
+    deliveries, each year's layers adding up to that year's TIV, each in its bloc's colour."""
+    from matplotlib.patches import StepPatch
+
+    from balkanarms import charts_tiv, style
+    tiv = pd.DataFrame({"recipient": ["SRB", "SRB", "SRB", "ALB"], "year": [2020, 2020, 2022, 1970],
+                        "bloc": ["china", "russia_belarus", "china", "china"], "tiv": [100.0, 30.0, 50.0, 7.0]})
+    fig = charts_tiv.bloc_history(tiv, {"SRB": "Serbia", "ALB": "Albania"}, recipients=["SRB", "ALB"],
+                                  years=(1965, 2025))
+    serbia = [p for p in fig.axes[0].patches if isinstance(p, StepPatch)]
+    assert {to_hex(p.get_facecolor(), keep_alpha=False) for p in serbia} == {
+        to_hex(style.bloc_colour("china")), to_hex(style.bloc_colour("russia_belarus"))}
+    years = np.arange(1965, 2026)
+    stacked = sum(np.asarray(p.get_data().values) - np.asarray(p.get_data().baseline) for p in serbia)
+    assert stacked[years == 2020][0] == 130.0 and stacked[years == 2022][0] == 50.0
+    assert stacked.sum() == 180.0  # nothing drawn in the other years
+    edges = serbia[0].get_data().edges
+    assert edges[0] == 1964.5 and edges[-1] == 2025.5  # each year's bar spans the year
+    assert len([p for p in fig.axes[1].patches if isinstance(p, StepPatch)]) == 1  # Albania: China only
+    plt.close(fig)

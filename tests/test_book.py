@@ -156,3 +156,15 @@ def test_accessibility(opened, page_file):
     violations = Axe().run(opened(page_file).page).response["violations"]
     severe = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
     assert severe == [], severe
+
+
+@pytest.mark.build
+def test_the_build_executes_every_page_before_sphinx_starts(built_book, main_build_log):
+    """Notebooks and Markdown pages with code run in parallel before Jupyter Book starts, which
+    then finds every one in the cache and executes nothing itself."""
+    from balkanarms.build import markdown_notebooks
+    executed = set(re.findall(r"^executed (\S+)$", main_build_log, flags=re.M))
+    expected = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")} | {p.name for p in markdown_notebooks(ROOT)}
+    assert executed == expected
+    assert "Executing notebook" not in main_build_log
+    assert main_build_log.count("Using cached notebook") == len(expected)

@@ -177,3 +177,44 @@ def test_only_a_kernel_that_failed_to_start_earns_a_second_run():
     assert _kernel_failed("nbclient.exceptions.DeadKernelError: Kernel died")
     assert not _kernel_failed("CellExecutionError ... ParameterError: RECIPIENT must be one of")
     assert not _kernel_failed(None)
+
+
+def test_data_the_build_validated_is_not_validated_again_but_changed_data_is(fixture_dir, monkeypatch):
+    """A kernel told the content key of the data the build validated skips validating that
+    content; once a file changes, the loaders validate again and refuse the bad row."""
+    from balkanarms.validate import DataError, validate as real_validate
+    monkeypatch.setenv(data.VALIDATED_ENV, data.content_key(fixture_dir.resolve()))
+    calls = []
+    monkeypatch.setattr(data, "validate", lambda d: calls.append(d) or real_validate(d))
+    assert len(data.transfers(fixture_dir)) == 3
+    assert calls == []
+    path = fixture_dir / "transfers.csv"
+    path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
+    with pytest.raises(DataError, match="CHI"):
+        data.transfers(fixture_dir)
+    assert len(calls) == 1
+
+
+def test_build_stops_on_invalid_data_before_any_notebook_runs(tmp_path, fixture_dir, monkeypatch):
+    path = fixture_dir / "transfers.csv"
+    path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
+    monkeypatch.setattr(build, "pre_execute", lambda source: pytest.fail("a notebook was executed"))
+    proc = build.build(tmp_path, data_dir=fixture_dir, capture=True)
+    assert proc.returncode == 1
+    assert "transfers.csv, line 2, column 'supplier': value 'CHI'" in proc.stderr
+    assert "the book was not built" in proc.stderr
+
+
+def test_markdown_pages_with_code_are_the_books_executable_pages():
+    pages = {p.relative_to(ROOT).as_posix() for p in build.markdown_notebooks(ROOT)}
+    assert {"book/intro.md", "book/claims.md", "book/teaching/exercises.md"} <= pages
+    assert "book/teaching/guide.md" not in pages  # prose only: nothing to execute
+
+
+@pytest.mark.slow
+def test_importing_nbformat_compiles_no_iri_grammar():
+    """Every kernel's glue and every build process import nbformat: with jsonschema's
+    rfc3987-syntax installed that import compiled 38 grammars (3 s); it must not come back."""
+    code = "import sys, nbformat; print(sorted({'lark', 'rfc3987_syntax'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

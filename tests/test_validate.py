@@ -335,3 +335,16 @@ def test_unreadable_bibliography_is_one_problem(fixture_dir):
     bib.write_bytes(bib.read_bytes().replace(b"A title", b"A t\xeftle"))
     problems = validate(fixture_dir)
     assert [(p.file, p.line, p.value) for p in problems] == [("references.bib", 3, "0xEF")]
+
+
+def test_the_bibliography_is_parsed_once_per_content_and_each_caller_gets_its_own_copy(fixture_dir):
+    from balkanarms.bibcheck import _check_text, check_bib
+    bib = fixture_dir / "references.bib"
+    _check_text.cache_clear()
+    keys, entries, problems = check_bib(bib)
+    entries["keya"]["title"] = "changed by a caller"
+    again = check_bib(bib)
+    assert again[1]["keya"]["title"] == "A title" and again[0] == keys and again[2] == problems
+    assert _check_text.cache_info().hits == 1
+    bib.write_text(bib.read_text().replace("A title", "Another title"), encoding="utf-8")
+    assert check_bib(bib)[1]["keya"]["title"] == "Another title"  # new text, parsed anew

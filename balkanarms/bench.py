@@ -8,7 +8,7 @@ import re
 import time
 from pathlib import Path
 
-from .build import TIMEOUT, build, copy_book, notebook_env
+from .build import TIMEOUT, build, copy_book, notebook_env, validated_key
 
 
 def execute_notebooks(book: Path) -> dict[str, float]:
@@ -17,7 +17,10 @@ def execute_notebooks(book: Path) -> dict[str, float]:
     from nbclient import NotebookClient
 
     times = {}
-    with notebook_env(book / "data"):
+    key, problems = validated_key(book / "data")  # validated once, as the build does
+    if problems:
+        raise RuntimeError(f"{len(problems)} problem(s) in {book / 'data'}: run `make validate`")
+    with notebook_env(book / "data", validated=key):
         for path in sorted((book / "notebooks").glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             start = time.perf_counter()

@@ -153,7 +153,7 @@ def test_two_executions_give_identical_figures_and_tables(results, built_book):
         shown_tables = set(map(digest, tables_in(html)))
         assert shown_tables <= run["table_digests"], stem
         figures, tables = figures + len(shown), tables + len(shown_tables)
-    assert figures >= 15 and tables >= 10, (figures, tables)
+    assert figures >= 10 and tables >= 30, (figures, tables)  # the comparison is not vacuous
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -53,6 +54,7 @@ class Build:
             return
         with open(self.log, "w") as out:
             self._proc = subprocess.Popen(self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True,  # stop() ends its kernels with it
                                           preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
             self.returncode = self._proc.wait()
 
@@ -73,7 +75,7 @@ class Build:
     def stop(self) -> None:
         self._stopped = True
         if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
+            os.killpg(self._proc.pid, signal.SIGTERM)
             self._proc.wait(timeout=30)
 
 

@@ -113,8 +113,9 @@ def markdown_notebooks(source: Path) -> list[Path]:
 
 def pre_execute(source: Path) -> list[str]:
     """Execute the notebooks (and Markdown pages with code) whose outputs are not cached yet,
-    several at a time, into the execution cache that the build then reads (Jupyter Book alone runs them one after
-    another and leaves the second core idle). Call it inside :func:`notebook_env`.
+    several at a time, into the execution cache that the build then reads (Jupyter Book alone
+    runs them one after another and leaves the second core idle). Call it inside
+    :func:`notebook_env`.
 
     Returns one report (notebook and traceback) per notebook that failed; the build stops
     on them instead of letting Jupyter Book execute the same notebook a second time."""

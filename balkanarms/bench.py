@@ -8,7 +8,7 @@ import re
 import time
 from pathlib import Path
 
-from .build import TIMEOUT, build, copy_book, notebook_env, validated_key
+from .build import TIMEOUT, build, copy_book, notebook_env, validate_with_key
 
 
 def execute_notebooks(book: Path) -> dict[str, float]:
@@ -17,7 +17,7 @@ def execute_notebooks(book: Path) -> dict[str, float]:
     from nbclient import NotebookClient
 
     times = {}
-    key, problems = validated_key(book / "data")  # validated once, as the build does
+    key, problems = validate_with_key(book / "data")  # validated once, as the build does
     if problems:
         raise RuntimeError(f"{len(problems)} problem(s) in {book / 'data'}: run `make validate`")
     with notebook_env(book / "data", validated=key):

@@ -54,7 +54,7 @@ def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Ite
     """Set, for the kernels started inside the block, ``BALKANARMS_DATA`` to ``data_dir``
     and ``IPYTHONDIR`` to a fresh profile holding :data:`KERNEL_CONFIG` (so no user
     profile or start-up file changes a build); restore both afterwards. ``validated`` is
-    the content key of ``data_dir`` as just validated (:func:`validated_key`): kernels
+    the content key of ``data_dir`` as just validated (:func:`validate_with_key`): kernels
     reading that same content then skip validating it again."""
     with tempfile.TemporaryDirectory(prefix="balkanarms-ipython-") as ipython_dir:
         profile = Path(ipython_dir) / "profile_default"
@@ -154,7 +154,7 @@ def _last_lines(traceback: str | None, n: int = 12) -> str:
     return "\n".join(lines[-n:])
 
 
-def validated_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
+def validate_with_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
     """Validate ``data_dir`` once: its content key (taken before validating) and the problems."""
     key = content_key(Path(data_dir).resolve())
     return key, validate(data_dir)
@@ -174,7 +174,7 @@ def build(source: Path = ROOT, output: Path | None = None, data_dir: Path = DATA
             print(report, file=sys.stderr)
         return subprocess.CompletedProcess(cmd, 1, "", report if capture else None)
 
-    key, problems = validated_key(data_dir)
+    key, problems = validate_with_key(data_dir)
     if problems:
         return stop("\n".join(map(str, problems)) + f"\nvalidation failed: {len(problems)} problem(s) in "
                     f"{data_dir}: the book was not built\n")

@@ -47,13 +47,14 @@ def _validated(data_dir: Path, content_key: str) -> None:
         raise DataError(problems)
 
 
-def _checked(data_dir: Path) -> None:
+def _checked(data_dir: Path) -> str:
     """Validate the package once per content: an edit made while a kernel runs is validated
     again before any row of it is returned. Content that the build validated (its key is
-    in :data:`VALIDATED_ENV`) is not validated a second time."""
+    in :data:`VALIDATED_ENV`) is not validated a second time. Returns the content key."""
     key = content_key(data_dir)
     if os.environ.get(VALIDATED_ENV) != key:
         _validated(data_dir, key)
+    return key
 
 
 @lru_cache(maxsize=8)
@@ -125,8 +126,7 @@ def statistics(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
 def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """The BibTeX entries as a table (key, title, outlet, date, url, urldate)."""
     data_dir = Path(data_dir).resolve()
-    _checked(data_dir)
-    entries = _bib(data_dir, content_key(data_dir))
+    entries = _bib(data_dir, _checked(data_dir))
     rows = []
     for key, f in entries.items():
         outlet = next((f[o] for o in BIB_OUTLET if f.get(o)), "")

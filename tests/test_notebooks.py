@@ -121,9 +121,9 @@ RUNS = grid()
 
 @pytest.fixture(scope="session")  # session: a session fixture set up after it (the build) tears it down otherwise
 def results():
-    from balkanarms.build import validated_key
+    from balkanarms.build import validate_with_key
     start = time.perf_counter()
-    key, problems = validated_key(DATA_DIR)
+    key, problems = validate_with_key(DATA_DIR)
     assert problems == [], problems[:5]
     with ProcessPoolExecutor(max_workers=2) as pool:
         out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS), [key] * len(RUNS))))

@@ -21,6 +21,9 @@ DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # the unit-test tier: everything that needs neither a book build, a browser nor the notebook grid
 FAST := not build and not browser and not notebooks and not slow
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Python may cache the package's and the tests' bytecode (in __pycache__, ignored by git) even
+# where the environment says not to: otherwise every run, kernel and build compiles them again.
+unexport PYTHONDONTWRITEBYTECODE
 # Jupyter refuses to run as root unless told (CI and containers run as root)
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 

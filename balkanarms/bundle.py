@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from . import ROOT
+from .data import data_files
 
 #: File name of the bundle in the built site, and its top folder once unpacked.
 NAME = "balkanarms-book"
@@ -60,7 +61,7 @@ def members(notebooks: dict[str, bytes], data_dir: Path) -> dict[str, Path | byt
     out: dict[str, Path | bytes] = {"README.md": README.encode("utf-8")}
     for name, content in sorted(notebooks.items()):
         out[f"notebooks/{name}"] = content
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+    for path in data_files(data_dir):
         out[f"data/{path.relative_to(data_dir).as_posix()}"] = path
     for path in sorted((ROOT / "balkanarms").glob("*.py")):
         out[f"balkanarms/{path.name}"] = path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,12 +32,39 @@ def _schema(resource: str, data_dir: Path) -> dict:
 VALIDATED_ENV = "BALKANARMS_VALIDATED"
 
 
+#: Each data file's digest, with the size and modification time (ns) it was read at.
+_DIGESTS: dict[Path, tuple[int, int, bytes]] = {}
+#: A file modified less than this long before it was hashed is hashed again on every call:
+#: an edit within the file system's clock tick can leave both size and time unchanged.
+_SETTLED_NS = 2_000_000_000
+
+
+def _digest(path: Path) -> bytes:
+    """The file's SHA-256, read again when its size or modification time changed, and
+    always while its last modification is recent."""
+    st = path.stat()
+    known = _DIGESTS.get(path)
+    if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
+        _DIGESTS[path] = (st.st_size, st.st_mtime_ns, digest)
+    return digest
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file of the data folder, sorted, without Python's bytecode caches (its helper
+    scripts leave them where bytecode is written)."""
+    return sorted(p for p in Path(data_dir).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.relative_to(data_dir).parts)
+
+
 def content_key(data_dir: Path) -> str:
     """Hash of every file in the data folder: a changed row means a new key."""
     h = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+    for path in data_files(data_dir):
         h.update(str(path.relative_to(data_dir)).encode())
-        h.update(path.read_bytes())
+        h.update(_digest(path))
     return h.hexdigest()
 
 
@@ -65,9 +93,19 @@ def _bib(data_dir: Path, content_key: str) -> dict:
 def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Validate the package, then read one table with the types of its schema.
 
-    List-valued columns (``sources``, ``parties``) become Python lists."""
+    List-valued columns (``sources``, ``parties``) become Python lists. The table is read
+    once per content of the data folder; each caller gets a copy of its own to change."""
     data_dir = Path(data_dir).resolve()
-    _checked(data_dir)
+    table, lists = _typed(resource, data_dir, _checked(data_dir))
+    df = table.copy()
+    for name in lists:
+        df[name] = [list(v) for v in table[name]]
+    return df
+
+
+@lru_cache(maxsize=32)
+def _typed(resource: str, data_dir: Path, content_key: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """One table of validated content, typed, and the names of its list-valued columns."""
     res = _schema(resource, data_dir)
     fields = res["schema"]["fields"]
     paths = res["path"] if isinstance(res["path"], list) else [res["path"]]  # a table may span files
@@ -89,7 +127,7 @@ def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
             df[field["name"]] = pd.array([None if v is None else float(v) for v in vals], dtype="Float64")
         else:
             df[field["name"]] = pd.array(vals, dtype="string")
-    return df
+    return df, tuple(f["name"] for f in fields if f.get("balkanarms:list"))
 
 
 def transfers(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:

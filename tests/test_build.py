@@ -4,6 +4,7 @@ machine without chromium, the kernels' environment, the cache guards, the bundle
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -133,12 +134,16 @@ def test_build_stops_on_a_failing_notebook_before_jupyter_book(tmp_path, fixture
 
 def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path, fixture_dir):
     notebooks = {"a.ipynb": b'{"executed": true}', "b.ipynb": b'{"as it is": true}'}
+    (fixture_dir / "evidence" / "__pycache__").mkdir()
+    (fixture_dir / "evidence" / "__pycache__" / "merge_parts.cpython-311.pyc").write_bytes(b"bytecode")
     dest = bundle.write(tmp_path / "site" / bundle.ARCHIVE, notebooks, fixture_dir)
     top = bundle.NAME
     with zipfile.ZipFile(dest) as zf:
         names = set(zf.namelist())
+        assert not [n for n in names if "__pycache__" in n]  # bytecode left by a helper script is not data
         assert zf.read(f"{top}/notebooks/a.ipynb") == b'{"executed": true}'
-        assert {f"{top}/data/{p.relative_to(fixture_dir).as_posix()}" for p in fixture_dir.rglob("*.*")} <= names
+        assert {f"{top}/data/{p.relative_to(fixture_dir).as_posix()}" for p in fixture_dir.rglob("*.*")
+                if "__pycache__" not in p.parts} <= names
         assert {f"{top}/balkanarms/{p.name}" for p in (ROOT / "balkanarms").glob("*.py")} <= names
         assert {f"{top}/{n}" for n in ["README.md", "pyproject.toml", "requirements.txt"]} <= names
         readme = zf.read(f"{top}/README.md").decode()
@@ -193,6 +198,38 @@ def test_data_the_build_validated_is_not_validated_again_but_changed_data_is(fix
     with pytest.raises(DataError, match="CHI"):
         data.transfers(fixture_dir)
     assert len(calls) == 1
+
+
+def test_content_key_sees_an_edit_that_keeps_the_size_within_one_clock_tick(fixture_dir):
+    """Right after a write, size and modification time may not change with an edit: such a
+    file is hashed again on every call."""
+    before = data.content_key(fixture_dir)
+    path = fixture_dir / "transfers.csv"
+    st = path.stat()
+    path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same tick: size and time unchanged
+    assert path.stat().st_size == st.st_size
+    assert data.content_key(fixture_dir) != before
+
+
+def test_content_key_reads_a_settled_file_once_and_again_when_it_changes(fixture_dir, monkeypatch):
+    old = time.time() - 60
+    for p in fixture_dir.rglob("*.csv"):
+        os.utime(p, (old, old))
+    first = data.content_key(fixture_dir)
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    assert data.content_key(fixture_dir) == first
+    assert "transfers.csv" not in reads  # settled and unchanged: its digest is reused
+    path = fixture_dir / "transfers.csv"
+    path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
+    os.utime(path, (old + 1, old + 1))  # same size, a different modification time
+    changed = data.content_key(fixture_dir)
+    assert changed != first
+    (fixture_dir / "__pycache__").mkdir()
+    (fixture_dir / "__pycache__" / "x.pyc").write_bytes(b"bytecode")
+    assert data.content_key(fixture_dir) == changed  # Python's bytecode cache is not data
 
 
 def test_build_stops_on_invalid_data_before_any_notebook_runs(tmp_path, fixture_dir, monkeypatch):

@@ -3,10 +3,11 @@ naming file, line, column and value."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from balkanarms import DATA_DIR
+from balkanarms import DATA_DIR, data
 from balkanarms.data import load_table
 from balkanarms.validate import DataError, validate
 
@@ -348,3 +349,18 @@ def test_the_bibliography_is_parsed_once_per_content_and_each_caller_gets_its_ow
     assert _check_text.cache_info().hits == 1
     bib.write_text(bib.read_text().replace("A title", "Another title"), encoding="utf-8")
     assert check_bib(bib)[1]["keya"]["title"] == "Another title"  # new text, parsed anew
+
+
+def test_a_table_is_read_once_per_content_and_each_caller_gets_its_own_copy(fixture_dir, monkeypatch):
+    import pandas as pd
+    reads = []
+    real = pd.read_csv
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    first = data.transfers(fixture_dir)
+    first.loc[0, "designation"] = "changed by a caller"
+    first.loc[0, "sources"].append("added by a caller")
+    again = data.transfers(fixture_dir)
+    assert again.loc[0, "designation"] == "FK-3" and again.loc[0, "sources"] == ["keya"]
+    assert [Path(p).name for p in reads].count("transfers.csv") == 1
+    edit(fixture_dir / T, "SRB,CHN,FK-3", "SRB,CHN,HQ-17")  # a changed file is read again
+    assert data.transfers(fixture_dir).loc[0, "designation"] == "HQ-17"

@@ -2,7 +2,8 @@
 tests that need it are collected, so that they run while other tests do:
 
 * the main build, exactly as `make book` builds it (full, strict);
-* the student edition (full, strict), after the main build, whose execution cache it reuses;
+* the student edition (full, strict), started once the main build has executed its notebooks:
+  it reuses that execution cache, and its run overlaps the main build's single-core Sphinx run;
 * a partial build of the three pages that show strings from the data, from a copy of the
   data with markup injected into it.
 
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -30,13 +32,19 @@ INJECTED_PAGES = ["notebooks/serbia_suppliers", "notebooks/china_footprint", "no
 
 
 class Build:
-    """A build run in the background: ``command`` in a process of its own (after ``after``,
-    when given, has finished), its output in ``log``; :meth:`wait` returns ``html``."""
+    """A build run in the background: ``command`` in a process of its own, its output in
+    ``log``; :meth:`wait` returns ``html``. With ``after``, it starts once that build has
+    executed its notebooks (its cache is then full; its Sphinx run, on one core, overlaps
+    this build)."""
+
+    #: What Jupyter Book prints first: by then the build has executed every notebook.
+    EXECUTED = "Running Jupyter-Book"
 
     def __init__(self, name: str, command: list[str], html: Path, log: Path, nice: int = 0,
                  after: Build | None = None):
         self.name, self.command, self.html, self.log, self.nice, self.after = name, command, html, log, nice, after
         self.returncode: int | None = None
+        self.executed = threading.Event()  # notebooks executed, or the build is over
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._proc: subprocess.Popen | None = None
         self._stopped = False
@@ -46,17 +54,29 @@ class Build:
         return self
 
     def _run(self) -> None:
-        if self.after is not None and self.after.wait_code() != 0:
-            self.returncode = -1
-            self.log.write_text(f"not started: the {self.after.name} failed\n")
-            return
-        if self._stopped:
-            return
-        with open(self.log, "w") as out:
-            self._proc = subprocess.Popen(self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True,  # stop() ends its kernels with it
-                                          preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
-            self.returncode = self._proc.wait()
+        try:
+            if self.after is not None:
+                self.after.executed.wait()
+                if self.after.returncode not in (None, 0):
+                    self.returncode = -1
+                    self.log.write_text(f"not started: the {self.after.name} failed\n")
+                    return
+            if self._stopped:
+                return
+            with open(self.log, "w") as out:
+                self._proc = subprocess.Popen(self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                              start_new_session=True,  # stop() ends its kernels with it
+                                              preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
+                while self._proc.poll() is None and not self.executed.is_set():
+                    if self.EXECUTED in self.log.read_text(errors="replace"):
+                        self.executed.set()
+                    else:
+                        time.sleep(0.5)
+                self.returncode = self._proc.wait()
+        finally:
+            if self.returncode is None and not self.executed.is_set():
+                self.returncode = -1  # it could not be started
+            self.executed.set()
 
     def wait_code(self) -> int:
         self._thread.join()

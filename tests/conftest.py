@@ -124,8 +124,17 @@ def _needs(item) -> set[str]:
     return {BUILD_OF[f] for f in getattr(item, "fixturenames", ()) if f in BUILD_OF}
 
 
+def _page_read(item) -> str:
+    """The page a test reads through ``opened`` (its parameter that names a page), or ''."""
+    if "opened" not in getattr(item, "fixturenames", ()) or not hasattr(item, "callspec"):
+        return ""
+    return next((v for v in item.callspec.params.values() if isinstance(v, str) and "/" in v), "")
+
+
 def pytest_collection_modifyitems(session, config, items):
-    items.sort(key=lambda item: max((ORDER[b] for b in _needs(item)), default=0))  # stable
+    """Tests run in the order of the builds they need, and the browser tests that read the same
+    page one after another, so that each page is loaded once per width (the sort is stable)."""
+    items.sort(key=lambda item: (max((ORDER[b] for b in _needs(item)), default=0), _page_read(item)))
 
 
 def _start(name: str) -> books.Build:
@@ -225,28 +234,39 @@ def block_other_hosts(page, server: str) -> list[str]:
 
 
 class Opened:
-    """A page of the built book loaded once in a viewport, kept open for every test that
-    reads it: its response, the console errors of its load and the other hosts it asked for."""
+    """One tab per viewport width, kept for the session: :meth:`load` shows a page of the
+    built book in it (loading it only when another page is showing), with the response, the
+    console errors of that load and the other hosts it asked for. A tab per page load would
+    cost a new renderer each time: on two cores, three times as long."""
 
-    def __init__(self, browser, server: str, path: str, width: int):
+    def __init__(self, browser, server: str, width: int):
+        self.server, self.path = server, None
         self.page = browser.new_page(viewport={"width": width, "height": 844 if width < 600 else 1000})
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.external = block_other_hosts(self.page, server)
-        self.response = self.page.goto(f"{server}/{path}.html", wait_until="load")
+
+    def load(self, path: str) -> "Opened":
+        if path != self.path:
+            self.errors.clear()
+            self.external.clear()
+            self.response = self.page.goto(f"{self.server}/{path}.html", wait_until="load")
+            self.path = path
+        return self
 
 
 @pytest.fixture(scope="session")
 def opened(server, browser):
-    """``opened(path, width=1280)``: the page at ``path`` loaded once per width for the session
-    (tests that only read a page share its load; tests that click or type open their own)."""
-    pages: dict[tuple[str, int], Opened] = {}
+    """``opened(path, width=1280)``: the page at ``path`` in the session's tab of that width
+    (for tests that only read a page; tests that click or type open a page of their own).
+    The tests that read the same page run one after another (see the ordering above)."""
+    tabs: dict[int, Opened] = {}
 
     def get(path: str, width: int = 1280) -> Opened:
-        if (path, width) not in pages:
-            pages[(path, width)] = Opened(browser, server, path, width)
-        return pages[(path, width)]
+        if width not in tabs:
+            tabs[width] = Opened(browser, server, width)
+        return tabs[width].load(path)
     yield get
-    for o in pages.values():
-        o.page.close()
+    for tab in tabs.values():
+        tab.page.close()

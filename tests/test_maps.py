@@ -20,6 +20,7 @@ from balkanarms import (  # noqa: E402
     maps,
     style,
 )
+from balkanarms.build import validate_with_key  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,10 @@ print(hashlib.sha256(buf.getvalue()).hexdigest())
 
 
 @pytest.mark.slow
-def test_map_is_identical_when_drawn_in_two_processes():
+def test_map_is_identical_when_drawn_in_two_processes(monkeypatch):
+    key, problems = validate_with_key()
+    assert problems == []
+    monkeypatch.setenv(data.VALIDATED_ENV, key)  # as the build does: the processes need not validate again
     procs = [subprocess.Popen([sys.executable, "-c", RENDER], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     runs = [p.communicate(timeout=120)[0] for p in procs]  # two processes at once
     assert [p.returncode for p in procs] == [0, 0]

@@ -17,8 +17,10 @@ def local_page(browser, server, path, width=1280):
     return page, external
 
 
-def test_scorecard_renders_every_claim_and_the_verdict_counts(server, browser):
-    page, external = local_page(browser, server, "book/claims")
+@pytest.mark.parametrize("path", ["book/claims"])
+def test_scorecard_renders_every_claim_and_the_verdict_counts(opened, path):
+    o = opened(path)
+    page, external = o.page, o.external
     card = claims.scorecard()
     rows = page.locator("table#T_scorecard tbody tr")
     assert rows.count() == len(card)
@@ -26,7 +28,6 @@ def test_scorecard_renders_every_claim_and_the_verdict_counts(server, browser):
     for verdict, n in card["verdict"].value_counts().reindex(claims.VERDICTS, fill_value=0).items():
         assert re.search(rf"{verdict}\b.*?\({n}( claims)?\)", text), verdict
     assert external == []
-    page.close()
 
 
 def test_interactive_ledger_filters_with_no_request_to_another_host(server, browser):
@@ -44,12 +45,12 @@ def test_interactive_ledger_filters_with_no_request_to_another_host(server, brow
     page.close()
 
 
-def test_map_image_has_at_least_twice_its_display_width(server, browser):
-    page, _ = local_page(browser, server, "notebooks/map")
+@pytest.mark.parametrize("path", ["notebooks/map"])
+def test_map_image_has_at_least_twice_its_display_width(opened, path):
+    page = opened(path).page
     natural, shown = page.eval_on_selector("#fig-map img", "i => [i.naturalWidth, i.clientWidth]")
     assert natural >= 2 * shown, (natural, shown)
     assert page.eval_on_selector("#fig-map img", "i => i.closest('a') !== null")  # click to enlarge
-    page.close()
 
 
 WIDE_WITHOUT_CUE = """() => [...document.querySelectorAll('main table')].filter(t => {

@@ -5,6 +5,7 @@ the data (:mod:`balkanarms.data`, :mod:`balkanarms.validate`), aggregations
 (:mod:`balkanarms.aggregate`), the plotting style (:mod:`balkanarms.style`),
 charts (:mod:`balkanarms.charts`) and the map (:mod:`balkanarms.maps`).
 """
+
 import os
 from pathlib import Path
 

@@ -1,9 +1,10 @@
 """Command line.
 
-    python -m balkanarms validate [DATA_DIR]   check every table, report every problem
-    python -m balkanarms build [OUTPUT_DIR]    validate, then build the book strictly and its bundle
-    python -m balkanarms bench                 time builds against executing the notebooks alone
+python -m balkanarms validate [DATA_DIR]   check every table, report every problem
+python -m balkanarms build [OUTPUT_DIR]    validate, then build the book strictly and its bundle
+python -m balkanarms bench                 time builds against executing the notebooks alone
 """
+
 import sys
 import tempfile
 from pathlib import Path

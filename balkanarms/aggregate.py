@@ -10,24 +10,41 @@ Volume is SIPRI's trend-indicator value, in :mod:`balkanarms.sipri`. A count of
 "major systems" (units) was retired: it added snowmobiles to air-defence
 batteries and counted unknown numbers as zero.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
 #: Supplier blocs, in the order charts and legends use.
 BLOCS = ["nato_eu", "russia_belarus", "china", "turkey", "israel", "other"]
-BLOC_LABELS = {"nato_eu": "NATO/EU members", "russia_belarus": "Russia and Belarus",
-               "china": "China", "turkey": "Turkey", "israel": "Israel", "other": "Other"}
+BLOC_LABELS = {
+    "nato_eu": "NATO/EU members",
+    "russia_belarus": "Russia and Belarus",
+    "china": "China",
+    "turkey": "Turkey",
+    "israel": "Israel",
+    "other": "Other",
+}
 
 #: The seven recipients, north-west to south-east, as every chart orders them.
 RECIPIENTS = ["HRV", "BIH", "SRB", "MNE", "XKX", "ALB", "MKD"]
 
 #: Capability classes in the order charts list them, with their labels.
 CAPABILITY_LABELS = {
-    "air_defence": "Air defence", "uav": "UAVs", "combat_aircraft": "Combat aircraft",
-    "transport_aircraft": "Transport aircraft", "helicopters": "Helicopters", "trainer_aircraft": "Trainers",
-    "armour": "Armour", "artillery": "Artillery", "missiles": "Missiles", "sensors": "Sensors",
-    "naval": "Naval", "small_arms": "Small arms", "other": "Other"}
+    "air_defence": "Air defence",
+    "uav": "UAVs",
+    "combat_aircraft": "Combat aircraft",
+    "transport_aircraft": "Transport aircraft",
+    "helicopters": "Helicopters",
+    "trainer_aircraft": "Trainers",
+    "armour": "Armour",
+    "artillery": "Artillery",
+    "missiles": "Missiles",
+    "sensors": "Sensors",
+    "naval": "Naval",
+    "small_arms": "Small arms",
+    "other": "Other",
+}
 
 #: The span of years the ledger's charts cover (deals outside it are counted and said).
 YEARS = (2006, 2025)
@@ -40,8 +57,11 @@ MEASURES = {"deals": "Number of deals"}
 #: What year a deal counts in: "deal" is the order year, or the first delivery year
 #: where no order year is published; "order" and "delivery" use one column only.
 BASES = {"deal": None, "order": "order_year", "delivery": "delivery_start"}
-BASIS_LABELS = {"deal": "Year of the deal (order, else first delivery)", "order": "Year of order",
-                "delivery": "Year of first delivery"}
+BASIS_LABELS = {
+    "deal": "Year of the deal (order, else first delivery)",
+    "order": "Year of order",
+    "delivery": "Year of first delivery",
+}
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -90,8 +110,14 @@ def assign_window(df: pd.DataFrame, basis: str = "deal", windows=WINDOWS) -> pd.
     return out[out["window"].notna()]
 
 
-def window_table(df: pd.DataFrame, group: str = "bloc", basis: str = "deal",
-                 measure: str = "deals", windows=WINDOWS, share: bool = False) -> pd.DataFrame:
+def window_table(
+    df: pd.DataFrame,
+    group: str = "bloc",
+    basis: str = "deal",
+    measure: str = "deals",
+    windows=WINDOWS,
+    share: bool = False,
+) -> pd.DataFrame:
     """Windows × groups table of counts (or of shares in percent, rows summing to 100)."""
     d = assign_window(df, basis, windows)
     t = tally(d, ["window", group], basis, measure).unstack(group, fill_value=0)
@@ -146,8 +172,14 @@ def top_group(values: pd.Series, order: list[str] | None = None) -> str:
     return v.idxmax()
 
 
-def largest_partner(df: pd.DataFrame, recipient: str, group: str = "bloc", basis: str = "deal",
-                    measure: str = "deals", window: tuple[int, int] | None = None) -> tuple[str, int, float]:
+def largest_partner(
+    df: pd.DataFrame,
+    recipient: str,
+    group: str = "bloc",
+    basis: str = "deal",
+    measure: str = "deals",
+    window: tuple[int, int] | None = None,
+) -> tuple[str, int, float]:
     """The group with the most deals for one recipient: (group, count, share in %).
 
     Ties are broken by the fixed bloc order (or alphabetically for suppliers)."""
@@ -177,8 +209,9 @@ def _flows(rows: pd.DataFrame, window: tuple[int, int] | None, recipients: list[
     return out[out["value"] > 0].sort_values(["recipient", "supplier"], ignore_index=True)[FLOW_COLUMNS]
 
 
-def ledger_flows(df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "deal",
-                 recipients: list[str] = RECIPIENTS) -> pd.DataFrame:
+def ledger_flows(
+    df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "deal", recipients: list[str] = RECIPIENTS
+) -> pd.DataFrame:
     """Supplier -> recipient flows measured in deals, with the unconfirmed part."""
     unconf = df["confidence"].eq("unconfirmed").astype("int64")
     rows = df.assign(year=event_year(df, basis), value=1, unconf_value=unconf)
@@ -186,8 +219,9 @@ def ledger_flows(df: pd.DataFrame, window: tuple[int, int] | None = None, *, bas
     return out.astype({"value": "int64", "unconfirmed": "int64"}) if len(out) else out
 
 
-def tiv_flows(tiv: pd.DataFrame, window: tuple[int, int] | None = None, *,
-              recipients: list[str] = RECIPIENTS) -> pd.DataFrame:
+def tiv_flows(
+    tiv: pd.DataFrame, window: tuple[int, int] | None = None, *, recipients: list[str] = RECIPIENTS
+) -> pd.DataFrame:
     """Supplier -> recipient flows measured in TIV, from a long table (recipient, supplier, bloc,
     year, tiv) such as :func:`balkanarms.sipri.tiv_by_year` returns. SIPRI has no confidence
     level: the unconfirmed part is 0."""
@@ -204,8 +238,13 @@ def dominant_bloc(flows: pd.DataFrame) -> dict[str, str]:
 MILITARY_TIE_TYPES = ["exercise", "training", "co_development", "technology_transfer"]
 
 
-def military_ties(transfers: pd.DataFrame, engagements: pd.DataFrame, recipient: str,
-                  lanes: dict[str, list[str]], types=MILITARY_TIE_TYPES) -> pd.DataFrame:
+def military_ties(
+    transfers: pd.DataFrame,
+    engagements: pd.DataFrame,
+    recipient: str,
+    lanes: dict[str, list[str]],
+    types=MILITARY_TIE_TYPES,
+) -> pd.DataFrame:
     """One row per deal or military tie between ``recipient`` and the suppliers of each lane:
     columns lane, year, kind ('deal' or the engagement type), title, confidence, id.
     Undated deals are left out (they have no place on a time axis)."""

@@ -24,8 +24,9 @@ def execute_notebooks(book: Path) -> dict[str, float]:
         for path in sorted((book / "notebooks").glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             start = time.perf_counter()
-            NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            ).execute()
             times[path.stem] = time.perf_counter() - start
             print(f"  executed {path.name} in {times[path.stem]:.1f} s", flush=True)
     return times
@@ -77,21 +78,33 @@ def bench(workdir: Path) -> dict:
     html = book / "_build" / "html"
     weights = page_weights(html)
     site = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
-    return {"floor": floor, "cold": cold, "warm": warm, "chapter": chapter, "notebook": notebook,
-            "per_notebook": per_notebook, "site_bytes": site, "heaviest": weights[0]}
+    return {
+        "floor": floor,
+        "cold": cold,
+        "warm": warm,
+        "chapter": chapter,
+        "notebook": notebook,
+        "per_notebook": per_notebook,
+        "site_bytes": site,
+        "heaviest": weights[0],
+    }
 
 
 def report(r: dict) -> str:
-    rows = [("execute notebooks alone (floor)", r["floor"], ""),
-            ("cold build", r["cold"], f"{r['cold'] / r['floor']:.2f} x floor (target <= 1.10)"),
-            ("rebuild, nothing changed", r["warm"], "target <= 3 s"),
-            ("rebuild after editing a chapter", r["chapter"], ""),
-            ("rebuild after editing a notebook", r["notebook"], "")]
+    rows = [
+        ("execute notebooks alone (floor)", r["floor"], ""),
+        ("cold build", r["cold"], f"{r['cold'] / r['floor']:.2f} x floor (target <= 1.10)"),
+        ("rebuild, nothing changed", r["warm"], "target <= 3 s"),
+        ("rebuild after editing a chapter", r["chapter"], ""),
+        ("rebuild after editing a notebook", r["notebook"], ""),
+    ]
     lines = [f"{'step':36} {'seconds':>8}  note", "-" * 80]
     lines += [f"{name:36} {secs:8.1f}  {note}" for name, secs, note in rows]
     slowest = max(r["per_notebook"].items(), key=lambda kv: kv[1])
-    lines += ["-" * 80,
-              f"slowest notebook: {slowest[0]} {slowest[1]:.1f} s (target <= 5 s)",
-              f"site size: {r['site_bytes'] / 1e6:.1f} MB; heaviest page with its images: "
-              f"{r['heaviest'][0]} {r['heaviest'][1] / 1e6:.2f} MB (target <= 1 MB)"]
+    lines += [
+        "-" * 80,
+        f"slowest notebook: {slowest[0]} {slowest[1]:.1f} s (target <= 5 s)",
+        f"site size: {r['site_bytes'] / 1e6:.1f} MB; heaviest page with its images: "
+        f"{r['heaviest'][0]} {r['heaviest'][1] / 1e6:.2f} MB (target <= 1 MB)",
+    ]
     return "\n".join(lines)

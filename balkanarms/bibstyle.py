@@ -4,6 +4,7 @@
 * Titles keep the capitals they are written with (pybtex's plain style lower-cases them).
 * A language left as a code in a ``note`` ("In uk") prints as its name ("In Ukrainian").
 """
+
 from __future__ import annotations
 
 import re
@@ -17,12 +18,35 @@ from pybtex.style.formatting.unsrt import date
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.template import field, optional, sentence
 
-LANGUAGES = {"ar": "Arabic", "bg": "Bulgarian", "bs": "Bosnian", "cs": "Czech", "de": "German", "el": "Greek",
-             "en": "English", "es": "Spanish", "fr": "French", "hr": "Croatian", "hu": "Hungarian",
-             "it": "Italian", "mk": "Macedonian", "nl": "Dutch", "no": "Norwegian", "pl": "Polish",
-             "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian",
-             "sq": "Albanian", "sr": "Serbian", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
-             "zh": "Chinese"}
+LANGUAGES = {
+    "ar": "Arabic",
+    "bg": "Bulgarian",
+    "bs": "Bosnian",
+    "cs": "Czech",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "hr": "Croatian",
+    "hu": "Hungarian",
+    "it": "Italian",
+    "mk": "Macedonian",
+    "nl": "Dutch",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "sq": "Albanian",
+    "sr": "Serbian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+}
 
 
 def language_names(note):

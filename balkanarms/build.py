@@ -36,8 +36,9 @@ def jupyter_book() -> str:
     return str(Path(sys.executable).parent / "jupyter-book")
 
 
-def build_command(source: Path = ROOT, output: Path | None = None, everything: bool = False,
-                  strict: bool = True) -> list[str]:
+def build_command(
+    source: Path = ROOT, output: Path | None = None, everything: bool = False, strict: bool = True
+) -> list[str]:
     """The strict Jupyter Book build: warnings are errors, references are checked.
     ``everything`` makes Sphinx re-read every page, not only changed sources; ``strict=False``
     is for a partial copy of the book (the tests' own), whose links to absent pages warn."""
@@ -60,8 +61,11 @@ def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Ite
         profile = Path(ipython_dir) / "profile_default"
         profile.mkdir()
         (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
-        values = {"BALKANARMS_DATA": str(Path(data_dir).resolve()), "IPYTHONDIR": ipython_dir,
-                  VALIDATED_ENV: validated or ""}
+        values = {
+            "BALKANARMS_DATA": str(Path(data_dir).resolve()),
+            "IPYTHONDIR": ipython_dir,
+            VALIDATED_ENV: validated or "",
+        }
         before = {key: os.environ.get(key) for key in values}
         os.environ.update(values)
         try:
@@ -160,8 +164,13 @@ def validate_with_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
     return key, validate(data_dir)
 
 
-def build(source: Path = ROOT, output: Path | None = None, data_dir: Path = DATA_DIR,
-          capture: bool = False, strict: bool = True) -> subprocess.CompletedProcess:
+def build(
+    source: Path = ROOT,
+    output: Path | None = None,
+    data_dir: Path = DATA_DIR,
+    capture: bool = False,
+    strict: bool = True,
+) -> subprocess.CompletedProcess:
     """Validate the data (once: the kernels are told it passed), refresh the cache guard,
     execute changed notebooks in parallel, then run the strict build with ``source`` as
     working directory (the execution cache lives there) and ``BALKANARMS_DATA`` pointing at
@@ -176,8 +185,10 @@ def build(source: Path = ROOT, output: Path | None = None, data_dir: Path = DATA
 
     key, problems = validate_with_key(data_dir)
     if problems:
-        return stop("\n".join(map(str, problems)) + f"\nvalidation failed: {len(problems)} problem(s) in "
-                    f"{data_dir}: the book was not built\n")
+        return stop(
+            "\n".join(map(str, problems)) + f"\nvalidation failed: {len(problems)} problem(s) in "
+            f"{data_dir}: the book was not built\n"
+        )
     with notebook_env(data_dir, validated=key):
         failures = pre_execute(source)
         if failures:

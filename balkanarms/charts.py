@@ -1,6 +1,7 @@
 """The book's charts. Each function takes tidy data, returns a matplotlib Figure,
 and draws with :mod:`balkanarms.style`, so the same supplier has the same colour
 everywhere and unconfirmed deals are always drawn lighter and hatched."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -27,16 +28,18 @@ def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (8,
     """A figure that says, in words, that the selection holds nothing to draw."""
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#444444", wrap=True,
-            transform=ax.transAxes)
+    ax.text(
+        0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#444444", wrap=True, transform=ax.transAxes
+    )
     if title:
         ax.set_title(title)
     return fig
 
 
 def _legend_unconfirmed(handles: list) -> list:
-    return handles + [Patch(facecolor="white", edgecolor="#555555", hatch=style.UNCONFIRMED["hatch"],
-                            label="unconfirmed (hatched)")]
+    return handles + [
+        Patch(facecolor="white", edgecolor="#555555", hatch=style.UNCONFIRMED["hatch"], label="unconfirmed (hatched)")
+    ]
 
 
 def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
@@ -47,9 +50,17 @@ def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
     return df["supplier"].astype(str).where(df["supplier"].isin(keep), "Other")
 
 
-def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "deals",
-                    top: int | None = 6, years: tuple[int, int] = YEARS, names: dict[str, str] | None = None,
-                    title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
+def stacked_by_year(
+    df: pd.DataFrame,
+    *,
+    basis: str = "deal",
+    measure: str = "deals",
+    top: int | None = 6,
+    years: tuple[int, int] = YEARS,
+    names: dict[str, str] | None = None,
+    title: str = "",
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """Bars per year, stacked by supplier (named in the legend by ``names``); unconfirmed deals
     hatched and lighter."""
     y = event_year(df, basis)
@@ -57,7 +68,7 @@ def stacked_by_year(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
         return no_data(f"No dated deal in {years[0]}–{years[1]} in this selection.", title=title)
     d = df.assign(group=_top_suppliers(df, top), unconf=df["confidence"].eq("unconfirmed"))
     t = tally(d, ["year", "group", "unconf"], basis, measure)
-    fig, ax = (plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax))
+    fig, ax = plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax)
     x = np.arange(years[0], years[1] + 1)
     bottom = np.zeros(len(x))
     groups = style.sort_suppliers([g for g in t.index.get_level_values("group").unique() if g != "Other"])
@@ -94,8 +105,14 @@ def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncols=ncols, fontsize=8.5)
 
 
-def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: str = "",
-                xlabel: str = "Share of deals (%)", count_fmt: str = "n = {:.0f}") -> plt.Figure:
+def bloc_shares(
+    table: pd.DataFrame,
+    *,
+    counts: pd.Series | None = None,
+    title: str = "",
+    xlabel: str = "Share of deals (%)",
+    count_fmt: str = "n = {:.0f}",
+) -> plt.Figure:
     """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc.
     With ``counts``, each bar's label gives the denominator (``count_fmt``, e.g. "n = {:.0f}")."""
     if table.empty or not table.fillna(0).to_numpy().any():
@@ -110,11 +127,17 @@ def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: 
         ax.barh(y, vals, left=left, color=style.bloc_colour(bloc), label=style.bloc_label(bloc), height=0.7)
         for yi, li, v in zip(y, left, vals):
             if v >= 9:
-                ax.text(li + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
-                        color="white" if bloc not in ("other", "turkey") else "black")
+                ax.text(
+                    li + v / 2,
+                    yi,
+                    f"{v:.0f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    color="white" if bloc not in ("other", "turkey") else "black",
+                )
         left += vals
-    labels = ([f"{w}\n({count_fmt.format(counts[w])})" for w in table.index] if counts is not None
-              else list(table.index))
+    labels = [f"{w}\n({count_fmt.format(counts[w])})" for w in table.index] if counts is not None else list(table.index)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
@@ -125,9 +148,16 @@ def bloc_shares(table: pd.DataFrame, *, counts: pd.Series | None = None, title: 
     return fig
 
 
-def small_multiples(df: pd.DataFrame, *, basis: str = "deal", measure: str = "deals",
-                    recipients: list[str] = RECIPIENTS, names: dict[str, str] | None = None,
-                    windows=WINDOWS, title: str = "") -> plt.Figure:
+def small_multiples(
+    df: pd.DataFrame,
+    *,
+    basis: str = "deal",
+    measure: str = "deals",
+    recipients: list[str] = RECIPIENTS,
+    names: dict[str, str] | None = None,
+    windows=WINDOWS,
+    title: str = "",
+) -> plt.Figure:
     """One panel per recipient, bars per window stacked by bloc, shared y scale."""
     n = len(recipients)
     ncols = 2
@@ -161,21 +191,33 @@ def small_multiples(df: pd.DataFrame, *, basis: str = "deal", measure: str = "de
     return fig
 
 
-def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | None = None,
-                       col_labels: dict[str, str] | None = None, title: str = "") -> plt.Figure:
+def capability_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    row_labels: dict[str, str] | None = None,
+    col_labels: dict[str, str] | None = None,
+    title: str = "",
+) -> plt.Figure:
     """Supplier × capability matrix of deal counts, numbers written in each cell."""
     if matrix.empty or not matrix.to_numpy().any():
         return no_data("No deal in this selection.", title=title)
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(matrix) + 2.2))
     vals = matrix.to_numpy(dtype=float)
-    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="Blues", aspect="auto",
-              vmin=0, vmax=max(vals.max(), 1) * 1.15)
+    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="Blues", aspect="auto", vmin=0, vmax=max(vals.max(), 1) * 1.15)
     for (i, j), v in np.ndenumerate(vals):
         if v > 0:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9,
-                    color="white" if v > vals.max() * 0.6 else "black")
-    ax.set_xticks(range(matrix.shape[1]),
-                  [(col_labels or {}).get(c, c) for c in matrix.columns], rotation=40, ha="right")
+            ax.text(
+                j,
+                i,
+                f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if v > vals.max() * 0.6 else "black",
+            )
+    ax.set_xticks(
+        range(matrix.shape[1]), [(col_labels or {}).get(c, c) for c in matrix.columns], rotation=40, ha="right"
+    )
     ax.set_yticks(range(matrix.shape[0]), [(row_labels or {}).get(r, r) for r in matrix.index])
     ax.grid(False)
     ax.tick_params(length=0)
@@ -186,9 +228,19 @@ def capability_heatmap(matrix: pd.DataFrame, *, row_labels: dict[str, str] | Non
     return fig
 
 
-TIE_MARKERS = {"deal": "s", "delivery": "s", "exercise": "^", "training": "D", "technology_transfer": "P",
-               "co_development": "*", "agreement": "o", "dual_use_infrastructure": "X",
-               "visit": "v", "military_aid": "p", "basing": "h"}
+TIE_MARKERS = {
+    "deal": "s",
+    "delivery": "s",
+    "exercise": "^",
+    "training": "D",
+    "technology_transfer": "P",
+    "co_development": "*",
+    "agreement": "o",
+    "dual_use_infrastructure": "X",
+    "visit": "v",
+    "military_aid": "p",
+    "basing": "h",
+}
 
 
 def _context_text(ev) -> str:
@@ -217,9 +269,15 @@ def _pack_labels(events: pd.DataFrame, years: tuple[int, int], chars_per_year: f
     return out
 
 
-def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str],
-                  lane_labels: dict[str, str], years: tuple[float, float] = (1998, 2026.6),
-                  title: str = "") -> plt.Figure:
+def ties_timeline(
+    ties: pd.DataFrame,
+    context: pd.DataFrame,
+    *,
+    lanes: list[str],
+    lane_labels: dict[str, str],
+    years: tuple[float, float] = (1998, 2026.6),
+    title: str = "",
+) -> plt.Figure:
     """A timeline: one lane per partner (``ties['lane']``, a bloc or a supplier code), a marker per tie by ``kind``
     (ties of one lane and year stacked in a column), and context events
     (``context['year']``, ``context['label']``) as dotted lines labelled above the lanes."""
@@ -237,16 +295,30 @@ def ties_timeline(ties: pd.DataFrame, context: pd.DataFrame, *, lanes: list[str]
     t["y"] = t["lane"].map(ypos) + (rank - (size - 1) / 2) * 0.16
     for kind in [k for k in TIE_MARKERS if k in set(t["kind"])]:
         sub = t[t["kind"] == kind]
-        ax.scatter(sub["year"], sub["y"], marker=TIE_MARKERS[kind], s=55,
-                   c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]],
-                   edgecolors="black",
-                   linewidths=0.4, label=kind.replace("_", " "), zorder=3)
+        ax.scatter(
+            sub["year"],
+            sub["y"],
+            marker=TIE_MARKERS[kind],
+            s=55,
+            c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]],
+            edgecolors="black",
+            linewidths=0.4,
+            label=kind.replace("_", " "),
+            zorder=3,
+        )
     top = len(lanes) - 0.5
     for (_, ev), (level, align) in zip(context.iterrows(), levels):
         ax.axvline(ev["year"], color="#999999", linestyle=":", linewidth=1, zorder=1)
         dx = 0.2 if align == "left" else -0.2
-        ax.text(ev["year"] + dx, top + 0.15 + 0.3 * level, _context_text(ev), fontsize=7.5,
-                color="#333333", va="bottom", ha=align)
+        ax.text(
+            ev["year"] + dx,
+            top + 0.15 + 0.3 * level,
+            _context_text(ev),
+            fontsize=7.5,
+            color="#333333",
+            va="bottom",
+            ha=align,
+        )
     ax.set_yticks(list(ypos.values()), [lane_labels[l] for l in ypos])
     ax.set_ylim(-0.6, top + 0.45 + 0.3 * n_levels)
     ax.set_xlim(*years)
@@ -275,8 +347,7 @@ def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Sh
         pos = y + (n - 1 - 2 * k) * h / 2
         ax.barh(pos, np.nan_to_num(vals), height=h * 0.92, color=greys[k % len(greys)], label=col)
         for p, v in zip(pos, vals):
-            ax.text((0 if np.isnan(v) else v) + 1, p, "n/a" if np.isnan(v) else f"{v:.0f}%",
-                    va="center", fontsize=8.5)
+            ax.text((0 if np.isnan(v) else v) + 1, p, "n/a" if np.isnan(v) else f"{v:.0f}%", va="center", fontsize=8.5)
     ax.set_yticks(y, table.index)
     ax.set_xlim(0, 110)
     ax.set_xlabel(xlabel)

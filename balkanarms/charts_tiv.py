@@ -3,6 +3,7 @@
 Each function takes tables that :mod:`balkanarms.sipri` returns and gives back a
 matplotlib Figure; the caller adds the source line (``style.add_source(fig,
 sipri.credit(edition))``)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -14,12 +15,10 @@ from . import style
 from .aggregate import BLOCS, RECIPIENTS
 
 #: Bloc labels for charts that reach back before 1992, when the Soviet Union was the supplier.
-HISTORY_BLOC_LABELS = {**{b: style.bloc_label(b) for b in BLOCS},
-                       "russia_belarus": "Soviet Union, Russia, Belarus"}
+HISTORY_BLOC_LABELS = {**{b: style.bloc_label(b) for b in BLOCS}, "russia_belarus": "Soviet Union, Russia, Belarus"}
 
 
-def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "",
-                     top: int = 6) -> plt.Figure:
+def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "", top: int = 6) -> plt.Figure:
     """Grouped horizontal bars: each supplier's share (%) in two editions (``rev`` from
     :func:`balkanarms.sipri.revision`: columns old, new), largest ``top`` suppliers, values written."""
     rev = rev.head(top)
@@ -27,8 +26,14 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
     fig, ax = plt.subplots(figsize=(8, 0.62 * max(len(rev), 2) + 1.9))
     if rev.empty:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "SIPRI records no delivery in this window in either edition.", ha="center",
-                va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "SIPRI records no delivery in this window in either edition.",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         if title:
             ax.set_title(title)
         return fig
@@ -51,8 +56,14 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
     return fig
 
 
-def bloc_history(tiv: pd.DataFrame, names: dict[str, str], *, recipients: list[str] = RECIPIENTS,
-                 years: tuple[int, int] = (1950, 2025), title: str = "") -> plt.Figure:
+def bloc_history(
+    tiv: pd.DataFrame,
+    names: dict[str, str],
+    *,
+    recipients: list[str] = RECIPIENTS,
+    years: tuple[int, int] = (1950, 2025),
+    title: str = "",
+) -> plt.Figure:
     """One panel per recipient: TIV delivered per year (millions), stacked by supplier bloc.
 
     ``tiv`` is :func:`balkanarms.sipri.tiv_by_year`. Each panel has its own vertical scale (Serbia's
@@ -68,21 +79,30 @@ def bloc_history(tiv: pd.DataFrame, names: dict[str, str], *, recipients: list[s
         for bloc in BLOCS:
             vals = np.array([t.get((r, int(yr), bloc), 0.0) for yr in x])
             if vals.any():  # one filled step outline per bloc: the stacked bars without 76 patches each
-                ax.stairs(bottom + vals, edges, baseline=bottom.copy(), fill=True, color=style.bloc_colour(bloc),
-                          linewidth=0)
+                ax.stairs(
+                    bottom + vals, edges, baseline=bottom.copy(), fill=True, color=style.bloc_colour(bloc), linewidth=0
+                )
                 bottom += vals
         ax.set_title(names.get(r, r), fontsize=10)
         ax.set_xlim(years[0] - 1, years[1] + 1)
         ax.tick_params(labelsize=8)
         if not bottom.any():
-            ax.text(0.5, 0.5, "no deliveries recorded", transform=ax.transAxes, ha="center", va="center",
-                    fontsize=8.5, color="#555555")
+            ax.text(
+                0.5,
+                0.5,
+                "no deliveries recorded",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="#555555",
+            )
             ax.set_yticks([])
-    for ax in axes[len(recipients):]:
+    for ax in axes[len(recipients) :]:
         ax.set_axis_off()
     handles = [Patch(color=style.bloc_colour(b), label=HISTORY_BLOC_LABELS[b]) for b in BLOCS]
     axes[len(recipients)].legend(handles=handles, loc="center", fontsize=8.5, title="Supplier bloc")
-    for ax in axes[max(0, len(recipients) - 2):len(recipients)]:
+    for ax in axes[max(0, len(recipients) - 2) : len(recipients)]:
         ax.tick_params(labelbottom=True)
     fig.supylabel("TIV delivered per year (millions)", fontsize=9.5)
     if title:
@@ -96,20 +116,28 @@ def split_bars(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
     :func:`balkanarms.sipri.split_part` returns): the volume whose years SIPRI gives, the volume split
     evenly over deals wholly inside the window (the window's total does not depend on it), and the
     split volume of deals that cross the window's edge (the only part that could move)."""
-    parts = pd.DataFrame({"exact": table["exact"], "inside": table["split"] - table["edge"],
-                          "edge": table["edge"]}).astype(float)
+    parts = pd.DataFrame(
+        {"exact": table["exact"], "inside": table["split"] - table["edge"], "edge": table["edge"]}
+    ).astype(float)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(parts) + 2.2))
     y = np.arange(len(parts))[::-1]
     left = np.zeros(len(parts))
-    for col, colour, label in (("exact", "#332288", "year given by SIPRI"),
-                               ("inside", "#DDCC77", "split evenly, deal wholly inside the window"),
-                               ("edge", "#CC6677", "split evenly, deal crosses the window's edge")):
+    for col, colour, label in (
+        ("exact", "#332288", "year given by SIPRI"),
+        ("inside", "#DDCC77", "split evenly, deal wholly inside the window"),
+        ("edge", "#CC6677", "split evenly, deal crosses the window's edge"),
+    ):
         vals = parts[col].to_numpy()
         ax.barh(y, vals, left=left, color=colour, height=0.65, label=label)
         left += vals
     for yi, tot, e in zip(y, left, parts["edge"].to_numpy(), strict=True):
-        ax.text(tot + max(left.max(), 1) * 0.01, yi, f"{e / tot * 100:.0f}% could move" if tot else "none",
-                va="center", fontsize=8.5)
+        ax.text(
+            tot + max(left.max(), 1) * 0.01,
+            yi,
+            f"{e / tot * 100:.0f}% could move" if tot else "none",
+            va="center",
+            fontsize=8.5,
+        )
     ax.set_yticks(y, parts.index)
     ax.set_xlim(0, max(left.max(), 1) * 1.22)
     ax.set_xlabel("TIV delivered (millions)")

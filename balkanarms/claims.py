@@ -6,6 +6,7 @@ fails the test named after that sentence, in about a second and without a build.
 Functions take the deal ledger (or read it) and return plain numbers, names or
 booleans; none of them asserts anything itself.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,8 +22,9 @@ def _ledger(transfers: pd.DataFrame | None) -> pd.DataFrame:
     return data.transfers() if transfers is None else transfers
 
 
-def deal_counts(recipient: str, transfers: pd.DataFrame | None = None,
-                years: tuple[int, int] = agg.YEARS, basis: str = "deal") -> dict[str, int]:
+def deal_counts(
+    recipient: str, transfers: pd.DataFrame | None = None, years: tuple[int, int] = agg.YEARS, basis: str = "deal"
+) -> dict[str, int]:
     """How many of a recipient's deals a yearly chart can show, and what it leaves out.
 
     ``total`` = ``in_years`` + ``undated`` + ``outside`` (before or after ``years``)."""
@@ -30,13 +32,18 @@ def deal_counts(recipient: str, transfers: pd.DataFrame | None = None,
     d = d[d["recipient"] == recipient]
     y = agg.event_year(d, basis)
     inside = y.notna() & (y >= years[0]) & (y <= years[1])
-    return {"total": len(d), "in_years": int(inside.sum()), "undated": int(y.isna().sum()),
-            "outside": int((y.notna() & ~inside).sum()),
-            "unconfirmed": int((d["confidence"] == "unconfirmed").sum())}
+    return {
+        "total": len(d),
+        "in_years": int(inside.sum()),
+        "undated": int(y.isna().sum()),
+        "outside": int((y.notna() & ~inside).sum()),
+        "unconfirmed": int((d["confidence"] == "unconfirmed").sum()),
+    }
 
 
-def first_year(recipient: str, suppliers: list[str], transfers: pd.DataFrame | None = None,
-               basis: str = "deal") -> int | None:
+def first_year(
+    recipient: str, suppliers: list[str], transfers: pd.DataFrame | None = None, basis: str = "deal"
+) -> int | None:
     """Year of the recipient's first dated deal with any of ``suppliers`` (None if none)."""
     d = _ledger(transfers)
     d = d[(d["recipient"] == recipient) & d["supplier"].isin(suppliers)]
@@ -101,6 +108,7 @@ def chinese_deals_elsewhere(transfers: pd.DataFrame | None = None) -> dict[str, 
 
 # ---------------------------------------------------------------- volume (SIPRI TIV)
 
+
 def pair_tiv(window: tuple[int, int], edition: str) -> pd.Series:
     """TIV delivered per (recipient, supplier) pair in ``window`` (millions), largest first."""
 
@@ -140,18 +148,25 @@ def largest_table(transfers: pd.DataFrame | None, window: tuple[int, int], editi
         row = {"country": names[r]}
         top = sipri.largest_supplier(r, window, edition, by="bloc")
         if top is None:
-            row.update({"largest by volume": "no deliveries recorded", "share of volume (%)": None,
-                        "of TIV (millions)": 0.0})
+            row.update(
+                {"largest by volume": "no deliveries recorded", "share of volume (%)": None, "of TIV (millions)": 0.0}
+            )
         else:
-            row.update({"largest by volume": agg.BLOC_LABELS[top[0]], "share of volume (%)": round(top[2]),
-                        "of TIV (millions)": round(top[3], 1)})
+            row.update(
+                {
+                    "largest by volume": agg.BLOC_LABELS[top[0]],
+                    "share of volume (%)": round(top[2]),
+                    "of TIV (millions)": round(top[3], 1),
+                }
+            )
         dw = agg.in_window(d[d["recipient"] == r], window)
         if dw.empty:
             row.update({"largest by deals": "no deals recorded", "share of deals (%)": None, "of deals": 0})
         else:
             bloc, n, share = agg.largest_partner(d, r, window=window)
-            row.update({"largest by deals": agg.BLOC_LABELS[bloc], "share of deals (%)": round(share),
-                        "of deals": len(dw)})
+            row.update(
+                {"largest by deals": agg.BLOC_LABELS[bloc], "share of deals (%)": round(share), "of deals": len(dw)}
+            )
         rows.append(row)
     out = pd.DataFrame(rows)
     for col in ["share of volume (%)", "share of deals (%)", "of deals"]:
@@ -178,8 +193,9 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
 
     d = _ledger(transfers)
     eng = data.engagements()
-    n_dual_use = int(((eng["type"] == "dual_use_infrastructure")
-                      & eng["parties"].map(lambda p: "SRB" in p and "CHN" in p)).sum())
+    n_dual_use = int(
+        ((eng["type"] == "dual_use_infrastructure") & eng["parties"].map(lambda p: "SRB" in p and "CHN" in p)).sum()
+    )
     n_chn = int(((d["recipient"] == "SRB") & (d["supplier"] == "CHN")).sum())
     names = data.names()
     ed, win = sipri.HEADLINE_EDITION, sipri.HEADLINE_WINDOW
@@ -190,56 +206,119 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     deals = pair_deals(d, confirmed_only=True)
     div = suppliers_and_blocs(d)
     rows = [
-        ("chinese_systems", "China supplies Serbia with the FK-3 air-defence system, CH-92A and CH-95 armed drones "
-         "and FT-8C laser-guided missiles.", "Supported",
-         f"All four are in the ledger with their sources ({n_chn} "
-         "Chinese deals with Serbia in all); the number of CH-95s and the missile variant are disputed.",
-         "serbia_suppliers"),
-        ("main_partner", "China has become Serbia's main new arms partner.", "Supported",
-         f"China delivered {chn_share:.0f} % of the volume of Serbia's major-arms imports in {span} "
-         f"(of TIV {srb.attrs.get('total', 0):,.0f} million; {src}); by deal count Russia still has more "
-         f"({deals.get(('SRB', 'RUS'), 0)} against {deals.get(('SRB', 'CHN'), 0)}, confirmed and reported).",
-         "serbia_suppliers"),
-        ("outpaces", "Chinese sales to Serbia outpace the region's other arms relationships.",
-         "Supported" if largest_pair_by_volume(win, ed) == ("SRB", "CHN") else "Not supported",
-         f"By volume delivered in {span}, the largest pair is {names[pairs.index[0][1]]} to "
-         f"{names[pairs.index[0][0]]} ({src}); by deals it is not.", "region_compared"),
-        ("primary_client", "Serbia is China's primary military client in Europe.", "Partly supported",
-         "Within the region, the only recipient of Chinese major arms is "
-         f"{', '.join(names[r] for r in chinese_volume_recipients((2006, win[1]), ed)) or 'none'} "
-         "(2006 onwards); the book does not cover the rest of Europe.", "region_compared"),
-        ("western_russian", "Serbia also buys French (Rafale, Mistral, C-295) and has long bought Russian arms.",
-         "Partly supported",
-         "Rafale and Mistral are French deals; the C295 aircraft came from Spain. Russian and Belarusian supplies "
-         f"are {sum(deal_types('SRB', 'russia_belarus', d).values())} deals since 2006.", "serbia_suppliers"),
-        ("pegaz", "China transfers technology for the Pegaz drone, through China Aerospace Science and Technology "
-         "Corporation.", "Partly supported",
-         "Chinese help with the Pegaz drone is reported; that CASC is the partner rests on one outlet.",
-         "china_footprint"),
-        ("squadron_353", "Pegaz will reconstitute the 353rd reconnaissance squadron for drone operations.", "Open",
-         "No public source that states it was found.", "china_footprint"),
-        ("training_250", "China trains Serbia's 250th Air Defence Missile Brigade on Chinese systems.", "Supported",
-         "The brigade's FK-3 battalion was trained in China before the system became operational.",
-         "china_footprint"),
-        ("peace_defenders", "Serbia and China held the Peace Defenders exercise in Hebei in July 2025.", "Supported",
-         "The first joint China–Serbia military exercise is in the engagements table with its sources.",
-         "china_footprint"),
-        ("dual_use", "China builds dual-use telecommunications infrastructure in Serbia.", "Supported",
-         f"{n_dual_use} "
-         "dual-use infrastructure ties of Serbia with China are recorded (Huawei's Safe City, the state data "
-         "centre).", "china_footprint"),
-        ("no_interference", "Belgrade sees China as a dependable partner that does not interfere in its politics.",
-         "Open", "A motive: arms data cannot test it.", "claims"),
-        ("kosovo_1999", "China's stance on Kosovo and on NATO's 1999 bombing draws Serbia to it.", "Open",
-         "China's opposition to Kosovo's independence and the 1999 embassy bombing are recorded as context; "
-         "their weight as motives cannot be tested.", "china_footprint"),
-        ("diversify", "Serbia is diversifying its suppliers beyond Western and Russian sources.", "Partly supported",
-         f"Serbia draws on {div.loc['SRB', 'suppliers']} supplier countries in {div.loc['SRB', 'blocs']} blocs "
-         f"(confirmed and reported deals); Croatia draws on {div.loc['HRV', 'suppliers']} in "
-         f"{div.loc['HRV', 'blocs']}. In volume, Serbia's imports turned from Russia to China.", "region_compared"),
-        ("dependence", "China gains technological dependence that could undercut NATO.", "Open",
-         "Training, co-development and a planned drone maintenance centre are the kinds of ties that create "
-         "dependence; whether it undercuts NATO is a judgement the data cannot make.", "china_footprint"),
+        (
+            "chinese_systems",
+            "China supplies Serbia with the FK-3 air-defence system, CH-92A and CH-95 armed drones "
+            "and FT-8C laser-guided missiles.",
+            "Supported",
+            f"All four are in the ledger with their sources ({n_chn} "
+            "Chinese deals with Serbia in all); the number of CH-95s and the missile variant are disputed.",
+            "serbia_suppliers",
+        ),
+        (
+            "main_partner",
+            "China has become Serbia's main new arms partner.",
+            "Supported",
+            f"China delivered {chn_share:.0f} % of the volume of Serbia's major-arms imports in {span} "
+            f"(of TIV {srb.attrs.get('total', 0):,.0f} million; {src}); by deal count Russia still has more "
+            f"({deals.get(('SRB', 'RUS'), 0)} against {deals.get(('SRB', 'CHN'), 0)}, confirmed and reported).",
+            "serbia_suppliers",
+        ),
+        (
+            "outpaces",
+            "Chinese sales to Serbia outpace the region's other arms relationships.",
+            "Supported" if largest_pair_by_volume(win, ed) == ("SRB", "CHN") else "Not supported",
+            f"By volume delivered in {span}, the largest pair is {names[pairs.index[0][1]]} to "
+            f"{names[pairs.index[0][0]]} ({src}); by deals it is not.",
+            "region_compared",
+        ),
+        (
+            "primary_client",
+            "Serbia is China's primary military client in Europe.",
+            "Partly supported",
+            "Within the region, the only recipient of Chinese major arms is "
+            f"{', '.join(names[r] for r in chinese_volume_recipients((2006, win[1]), ed)) or 'none'} "
+            "(2006 onwards); the book does not cover the rest of Europe.",
+            "region_compared",
+        ),
+        (
+            "western_russian",
+            "Serbia also buys French (Rafale, Mistral, C-295) and has long bought Russian arms.",
+            "Partly supported",
+            "Rafale and Mistral are French deals; the C295 aircraft came from Spain. Russian and Belarusian supplies "
+            f"are {sum(deal_types('SRB', 'russia_belarus', d).values())} deals since 2006.",
+            "serbia_suppliers",
+        ),
+        (
+            "pegaz",
+            "China transfers technology for the Pegaz drone, through China Aerospace Science and Technology "
+            "Corporation.",
+            "Partly supported",
+            "Chinese help with the Pegaz drone is reported; that CASC is the partner rests on one outlet.",
+            "china_footprint",
+        ),
+        (
+            "squadron_353",
+            "Pegaz will reconstitute the 353rd reconnaissance squadron for drone operations.",
+            "Open",
+            "No public source that states it was found.",
+            "china_footprint",
+        ),
+        (
+            "training_250",
+            "China trains Serbia's 250th Air Defence Missile Brigade on Chinese systems.",
+            "Supported",
+            "The brigade's FK-3 battalion was trained in China before the system became operational.",
+            "china_footprint",
+        ),
+        (
+            "peace_defenders",
+            "Serbia and China held the Peace Defenders exercise in Hebei in July 2025.",
+            "Supported",
+            "The first joint China–Serbia military exercise is in the engagements table with its sources.",
+            "china_footprint",
+        ),
+        (
+            "dual_use",
+            "China builds dual-use telecommunications infrastructure in Serbia.",
+            "Supported",
+            f"{n_dual_use} "
+            "dual-use infrastructure ties of Serbia with China are recorded (Huawei's Safe City, the state data "
+            "centre).",
+            "china_footprint",
+        ),
+        (
+            "no_interference",
+            "Belgrade sees China as a dependable partner that does not interfere in its politics.",
+            "Open",
+            "A motive: arms data cannot test it.",
+            "claims",
+        ),
+        (
+            "kosovo_1999",
+            "China's stance on Kosovo and on NATO's 1999 bombing draws Serbia to it.",
+            "Open",
+            "China's opposition to Kosovo's independence and the 1999 embassy bombing are recorded as context; "
+            "their weight as motives cannot be tested.",
+            "china_footprint",
+        ),
+        (
+            "diversify",
+            "Serbia is diversifying its suppliers beyond Western and Russian sources.",
+            "Partly supported",
+            f"Serbia draws on {div.loc['SRB', 'suppliers']} supplier countries in {div.loc['SRB', 'blocs']} blocs "
+            f"(confirmed and reported deals); Croatia draws on {div.loc['HRV', 'suppliers']} in "
+            f"{div.loc['HRV', 'blocs']}. In volume, Serbia's imports turned from Russia to China.",
+            "region_compared",
+        ),
+        (
+            "dependence",
+            "China gains technological dependence that could undercut NATO.",
+            "Open",
+            "Training, co-development and a planned drone maintenance centre are the kinds of ties that create "
+            "dependence; whether it undercuts NATO is a judgement the data cannot make.",
+            "china_footprint",
+        ),
     ]
     out = pd.DataFrame(rows, columns=["key", "claim", "verdict", "evidence", "chapter"])
     bad = sorted(set(out["verdict"]) - set(VERDICTS))
@@ -262,7 +341,8 @@ def volume_by_window(edition: str, windows=agg.WINDOWS) -> pd.DataFrame:
                 continue
             w = (w[0], min(w[1], last))
             top = sipri.largest_supplier(r, w, edition, by="bloc")
-            row[agg.window_label(w)] = ("none" if top is None else
-                                        f"{agg.BLOC_LABELS[top[0]]} {top[2]:.0f} % of {tiv_text(top[3])}")
+            row[agg.window_label(w)] = (
+                "none" if top is None else f"{agg.BLOC_LABELS[top[0]]} {top[2]:.0f} % of {tiv_text(top[3])}"
+            )
         rows.append(row)
     return pd.DataFrame(rows)

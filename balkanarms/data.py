@@ -6,6 +6,7 @@ never computes on data that failed validation. Types come from
 ``datapackage.json``: integers and years become nullable ``Int64``, numbers
 ``Float64``, booleans nullable ``boolean``; empty cells stay missing (never 0).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,9 @@ def _digest(path: Path) -> bytes:
 def data_files(data_dir: Path) -> list[Path]:
     """Every file of the data folder, sorted, without Python's bytecode caches (its helper
     scripts leave them where bytecode is written)."""
-    return sorted(p for p in Path(data_dir).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.relative_to(data_dir).parts)
+    return sorted(
+        p for p in Path(data_dir).rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(data_dir).parts
+    )
 
 
 def content_key(data_dir: Path) -> str:
@@ -109,8 +111,9 @@ def _typed(resource: str, data_dir: Path, content_key: str) -> tuple[pd.DataFram
     res = _schema(resource, data_dir)
     fields = res["schema"]["fields"]
     paths = res["path"] if isinstance(res["path"], list) else [res["path"]]  # a table may span files
-    raw = pd.concat([pd.read_csv(data_dir / p, dtype=str, keep_default_na=False, na_values=[]) for p in paths],
-                    ignore_index=True)
+    raw = pd.concat(
+        [pd.read_csv(data_dir / p, dtype=str, keep_default_na=False, na_values=[]) for p in paths], ignore_index=True
+    )
     df = pd.DataFrame(index=raw.index)
     for field in fields:
         col = raw[field["name"]]
@@ -168,9 +171,16 @@ def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     rows = []
     for key, f in entries.items():
         outlet = next((f[o] for o in BIB_OUTLET if f.get(o)), "")
-        rows.append({"key": key, "title": f.get("title", "").replace("{", "").replace("}", ""), "outlet": outlet,
-                     "date": f.get("date", f.get("year", "")), "url": f.get("url", ""),
-                     "urldate": f.get("urldate", "")})
+        rows.append(
+            {
+                "key": key,
+                "title": f.get("title", "").replace("{", "").replace("}", ""),
+                "outlet": outlet,
+                "date": f.get("date", f.get("year", "")),
+                "url": f.get("url", ""),
+                "urldate": f.get("urldate", ""),
+            }
+        )
     return pd.DataFrame(rows).sort_values("key", ignore_index=True)
 
 
@@ -189,8 +199,14 @@ def schema_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame
             rule.append(f"range {cons.get('minimum', '')}–{cons.get('maximum', '')}")
         if f.get("balkanarms:list"):
             rule.append("list separated by ';'")
-        rows.append({"column": f["name"], "type": f.get("type", "string"),
-                     "rules": "; ".join(rule), "meaning": f.get("description", "")})
+        rows.append(
+            {
+                "column": f["name"],
+                "type": f.get("type", "string"),
+                "rules": "; ".join(rule),
+                "meaning": f.get("description", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -203,7 +219,8 @@ def citations(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
                 rows.setdefault(k, []).append(rid)
     refs = references(data_dir)
     return refs.assign(rows=refs["key"].map(lambda k: ", ".join(rows.get(k, []))))[
-        ["key", "outlet", "title", "date", "rows"]]
+        ["key", "outlet", "title", "date", "rows"]
+    ]
 
 
 def evidence(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:

@@ -5,6 +5,7 @@ bearing of the supplier (or the mean bearing of a bloc's suppliers), meets the f
 pulled in by an inset. Gates are then spread along the frame so that labels do not
 overlap. Every function takes the frame it works on; nothing here draws.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,15 @@ def bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 def mean_bearing(angles: list[float], weights: list[float] | None = None) -> float:
     """Circular mean of bearings in degrees, optionally weighted."""
     weights = weights or [1.0] * len(angles)
-    return math.degrees(math.atan2(sum(w * math.sin(math.radians(a)) for a, w in zip(angles, weights)),
-                                   sum(w * math.cos(math.radians(a)) for a, w in zip(angles, weights)))) % 360
+    return (
+        math.degrees(
+            math.atan2(
+                sum(w * math.sin(math.radians(a)) for a, w in zip(angles, weights)),
+                sum(w * math.cos(math.radians(a)) for a, w in zip(angles, weights)),
+            )
+        )
+        % 360
+    )
 
 
 def spread(values: dict[str, float], period: float, min_sep: float) -> dict[str, float]:
@@ -94,6 +102,7 @@ def place(bearings: dict[str, float], frame: Frame, *, inset: float, min_gap: fl
     closer than ``min_gap`` along the ring."""
     corners = ring(frame, inset)
     perimeter = sum(math.dist(a, b) for a, b in zip(corners, corners[1:] + corners[:1]))
-    along = spread({k: along_ring(on_ring(a, frame, inset), frame, inset) for k, a in bearings.items()},
-                   perimeter, min_gap)
+    along = spread(
+        {k: along_ring(on_ring(a, frame, inset), frame, inset) for k, a in bearings.items()}, perimeter, min_gap
+    )
     return {k: point_on_ring(v, frame, inset) for k, v in along.items()}

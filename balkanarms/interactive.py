@@ -7,6 +7,7 @@ package) as the book's static files, and each table imports it from the book's
 ``_static`` folder. Outside the built book (in JupyterLab) the same cell falls back
 to the bundle itables publishes.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,21 +17,28 @@ import pandas as pd
 from IPython.display import HTML
 
 CDN = "https://www.unpkg.com/dt_for_itables/"
-_IMPORT = re.compile(r"import \{ ITable, jQuery as \$ \} from 'https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.js';")
+_IMPORT = re.compile(
+    r"import \{ ITable, jQuery as \$ \} from 'https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.js';"
+)
 _CSS = re.compile(r'<link href="https://www\.unpkg\.com/dt_for_itables[@0-9.]*/dt_bundle\.css" rel="stylesheet">\n?')
 _LOADING = re.compile(r"Loading ITables v[0-9.]+ from the internet\.\.\.\s*(\(need <a href=[^>]*>help</a>\?\))?")
-_LOCAL = """const root = document.documentElement.dataset.content_root;
-    const base = root === undefined ? '""" + CDN + """' : root + '_static/';
+_LOCAL = (
+    """const root = document.documentElement.dataset.content_root;
+    const base = root === undefined ? '"""
+    + CDN
+    + """' : root + '_static/';
     if (!document.querySelector('link[data-itables]')) {
         const css = document.createElement('link');
         css.rel = 'stylesheet'; css.href = base + 'dt_bundle.css'; css.dataset.itables = '';
         document.head.appendChild(css);
     }
     const { ITable, jQuery: $ } = await import(base + 'dt_bundle.js');"""
+)
 
 
-def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10,
-          full_fallback: bool = True) -> HTML:
+def table(
+    df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10, full_fallback: bool = True
+) -> HTML:
     """An interactive table of ``df`` (no index) with a fixed id derived from ``name``.
 
     Until the interactive table has loaded (and wherever it cannot load: a page opened from
@@ -42,25 +50,41 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, page_lengt
 
     df = df.reset_index(drop=True)
     table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
-    html = to_html_datatable(df, caption=caption, table_id=table_id, connected=True,
-                             display_logo_when_loading=False, showIndex=False, pageLength=page_length,
-                             classes="display compact ba-itable", scrollX=True)
+    html = to_html_datatable(
+        df,
+        caption=caption,
+        table_id=table_id,
+        connected=True,
+        display_logo_when_loading=False,
+        showIndex=False,
+        pageLength=page_length,
+        classes="display compact ba-itable",
+        scrollX=True,
+    )
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
     # the plain table stays until the interactive one exists; then the interactive one replaces it.
     # A table that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable).
     # (shown before it is built, so that DataTables measures its columns and header on screen)
-    html, n_new = re.subn(r"new ITable\(table, dt_args\);", "table.removeAttribute('hidden');\n        "
-                          f"document.getElementById('{table_id}_fallback')?.setAttribute('hidden', 'hidden');\n        "
-                          "new ITable(table, dt_args);\n        "
-                          "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');", html)
+    html, n_new = re.subn(
+        r"new ITable\(table, dt_args\);",
+        "table.removeAttribute('hidden');\n        "
+        f"document.getElementById('{table_id}_fallback')?.setAttribute('hidden', 'hidden');\n        "
+        "new ITable(table, dt_args);\n        "
+        "table.closest('.dt-scroll-body')?.setAttribute('tabindex', '0');",
+        html,
+    )
     html, n_swap = re.subn(r"<script>document\.getElementById\([^<]*_fallback[^<]*</script>", "", html)
     html = re.sub(r"<sup><noscript>.*?</sup>", "", html, flags=re.S)  # itables' links to its own site
     n_plain = 1
     if full_fallback:
         plain = show(df, name + "-plain").to_html()
-        html, n_plain = re.subn(rf'<div id="{table_id}_fallback">.*?</table></div>',
-                                lambda m: f'<div id="{table_id}_fallback">{plain}</div>', html, flags=re.S)
+        html, n_plain = re.subn(
+            rf'<div id="{table_id}_fallback">.*?</table></div>',
+            lambda m: f'<div id="{table_id}_fallback">{plain}</div>',
+            html,
+            flags=re.S,
+        )
     if (n_css, n_js, n_new, n_swap, n_plain) != (1, 1, 1, 1, 1):
         raise RuntimeError("itables' HTML template changed: update balkanarms.interactive")
     return HTML(_LOADING.sub("Loading the interactive table...", html))
@@ -74,7 +98,9 @@ def bundle_dir() -> Path:
 
 def setup(app):
     """Sphinx: copy itables' bundle (dt_bundle.js, dt_bundle.css) into ``_static``."""
+
     def add_static(app):
         app.config.html_static_path.append(str(bundle_dir()))
+
     app.connect("builder-inited", add_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,6 +8,7 @@ inside the frame that supplies arms sends its line from its own capital. Each co
 filled with its largest bloc, and a bar per country beside the map shows its whole
 supplier mix with the total it rests on. Flows come from :mod:`balkanarms.aggregate`.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,12 +36,21 @@ NO_DATA = "#EEEEEE"
 NEIGHBOUR = "#F7F7F7"
 #: Resolution of the map images: at least twice the width they are shown at.
 DPI = 220
-KOSOVO_NOTE = ("Kosovo declared independence from Serbia in 2008; Serbia does not recognise it. It is drawn "
-               "as its own territory because it buys and receives arms in its own name.")
-GATE_NOTE = ("Each coloured label on the edge is a gate: the lines from it add up every supplier of that bloc "
-             "and point the way to their capitals; a neighbour's line starts at its own capital.")
-LABEL_SHIFT = {"HRV": (-60_000, 60_000), "MNE": (-25_000, 0), "XKX": (10_000, -8_000), "ALB": (-10_000, -40_000),
-               "MKD": (0, -25_000)}
+KOSOVO_NOTE = (
+    "Kosovo declared independence from Serbia in 2008; Serbia does not recognise it. It is drawn "
+    "as its own territory because it buys and receives arms in its own name."
+)
+GATE_NOTE = (
+    "Each coloured label on the edge is a gate: the lines from it add up every supplier of that bloc "
+    "and point the way to their capitals; a neighbour's line starts at its own capital."
+)
+LABEL_SHIFT = {
+    "HRV": (-60_000, 60_000),
+    "MNE": (-25_000, 0),
+    "XKX": (10_000, -8_000),
+    "ALB": (-10_000, -40_000),
+    "MKD": (0, -25_000),
+}
 
 
 def load_boundaries(path=BOUNDARIES) -> gpd.GeoDataFrame:
@@ -50,8 +60,10 @@ def load_boundaries(path=BOUNDARIES) -> gpd.GeoDataFrame:
 
 def _project(countries: pd.DataFrame) -> dict[str, tuple[float, float]]:
     to_map = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
-    return {code: to_map.transform(float(r["capital_lon"]), float(r["capital_lat"]))
-            for code, r in countries.set_index("code").iterrows()}
+    return {
+        code: to_map.transform(float(r["capital_lon"]), float(r["capital_lat"]))
+        for code, r in countries.set_index("code").iterrows()
+    }
 
 
 def _inside(xy, frame=FRAME, margin: float = 30_000) -> bool:
@@ -70,8 +82,9 @@ def origins(flows: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
     return g[["value", "unconfirmed"]].sum()
 
 
-def gate_positions(flows: pd.DataFrame, countries: pd.DataFrame, frame=FRAME,
-                   min_gap: float = 230_000) -> dict[str, tuple[float, float]]:
+def gate_positions(
+    flows: pd.DataFrame, countries: pd.DataFrame, frame=FRAME, min_gap: float = 230_000
+) -> dict[str, tuple[float, float]]:
     """One gate per bloc with a faraway supplier in ``flows``, at the value-weighted mean bearing
     of that bloc's suppliers' capitals, spread along the frame."""
     c = countries.set_index("code")
@@ -79,8 +92,10 @@ def gate_positions(flows: pd.DataFrame, countries: pd.DataFrame, frame=FRAME,
     far = flows[pd.Series([not _inside(caps[s]) for s in flows["supplier"]], index=flows.index, dtype=bool)]
     bearings = {}
     for bloc, g in far.groupby("bloc"):
-        angles = [gates.bearing(*CENTRE, float(c.loc[s, "capital_lon"]), float(c.loc[s, "capital_lat"]))
-                  for s in g["supplier"]]
+        angles = [
+            gates.bearing(*CENTRE, float(c.loc[s, "capital_lon"]), float(c.loc[s, "capital_lat"]))
+            for s in g["supplier"]
+        ]
         bearings[f"bloc:{bloc}"] = gates.mean_bearing(angles, [float(v) for v in g["value"]])
     return gates.place(bearings, frame, inset=GATE_INSET, min_gap=min_gap)
 
@@ -89,7 +104,7 @@ def _bezier(p0, p1, bend: float, n: int = 60) -> np.ndarray:
     (x0, y0), (x1, y1) = p0, p1
     c = ((x0 + x1) / 2 - bend * (y1 - y0), (y0 + y1) / 2 + bend * (x1 - x0))
     t = np.linspace(0, 1, n)[:, None]
-    return (1 - t) ** 2 * np.array(p0) + 2 * (1 - t) * t * np.array(c) + t ** 2 * np.array(p1)
+    return (1 - t) ** 2 * np.array(p0) + 2 * (1 - t) * t * np.array(c) + t**2 * np.array(p1)
 
 
 def route(start, end, avoid: list[tuple[float, float]], clearance: float = 40_000) -> np.ndarray:
@@ -123,8 +138,16 @@ def label_point(pts: np.ndarray, min_from_start: float = 150_000) -> np.ndarray:
     return pts[int(np.searchsorted(along, target).clip(0, len(pts) - 1))]
 
 
-def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, vmax: float,
-             boundaries=None, names: bool = True) -> dict:
+def draw_map(
+    ax: plt.Axes,
+    flows: pd.DataFrame,
+    countries: pd.DataFrame,
+    *,
+    unit: str,
+    vmax: float,
+    boundaries=None,
+    names: bool = True,
+) -> dict:
     """Draw the map on ``ax``; returns what was drawn (fills, gates, lines) for tests."""
     b = load_boundaries() if boundaries is None else boundaries
     c = countries.set_index("code")
@@ -132,14 +155,26 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, unit
     fills = dominant_bloc(flows) if len(flows) else {}
     focus = b[b["focus"]]
     b[~b["focus"]].plot(ax=ax, color=NEIGHBOUR, edgecolor="#BBBBBB", linewidth=0.5)
-    focus.plot(ax=ax, color=[style.bloc_colour(fills[i]) if i in fills else NO_DATA for i in focus["iso3"]],
-               edgecolor="white", linewidth=1.0, alpha=0.45)
+    focus.plot(
+        ax=ax,
+        color=[style.bloc_colour(fills[i]) if i in fills else NO_DATA for i in focus["iso3"]],
+        edgecolor="white",
+        linewidth=1.0,
+        alpha=0.45,
+    )
     if names:
         for _, row in focus.iterrows():
             p = row.geometry.representative_point()
             dx, dy = LABEL_SHIFT.get(row["iso3"], (0, 0))
-            ax.annotate(c.loc[row["iso3"], "name"].replace(" and ", " and\n"), (p.x + dx, p.y + dy),
-                        ha="center", va="center", fontsize=8, color="#333333", zorder=6)
+            ax.annotate(
+                c.loc[row["iso3"], "name"].replace(" and ", " and\n"),
+                (p.x + dx, p.y + dy),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#333333",
+                zorder=6,
+            )
     for r in RECIPIENTS:
         ax.plot(*caps[r], "o", ms=4, color="black", zorder=9)
     lines = origins(flows, countries)
@@ -154,23 +189,51 @@ def draw_map(ax: plt.Axes, flows: pd.DataFrame, countries: pd.DataFrame, *, unit
         colour = style.bloc_colour(f["bloc"])
         dashed = f["unconfirmed"] > 0 and f["unconfirmed"] == f["value"]
         style_ = (0, (2, 1.5)) if dashed else "-"
-        ax.add_patch(PathPatch(MPath(pts[:-1]), fc="none", ec=colour, lw=lw, alpha=0.85, ls=style_,
-                               capstyle="butt", zorder=5))
-        ax.add_patch(FancyArrowPatch(pts[-4], pts[-1], arrowstyle="-|>,head_length=0.6,head_width=0.4",
-                                     mutation_scale=8 + 1.1 * lw, color=colour, lw=0, zorder=6))
+        ax.add_patch(
+            PathPatch(MPath(pts[:-1]), fc="none", ec=colour, lw=lw, alpha=0.85, ls=style_, capstyle="butt", zorder=5)
+        )
+        ax.add_patch(
+            FancyArrowPatch(
+                pts[-4],
+                pts[-1],
+                arrowstyle="-|>,head_length=0.6,head_width=0.4",
+                mutation_scale=8 + 1.1 * lw,
+                color=colour,
+                lw=0,
+                zorder=6,
+            )
+        )
         mid = label_point(pts)
-        ax.text(*mid, fmt_value(f["value"], unit), ha="center", va="center", fontsize=7.5, color=colour,
-                fontweight="bold", zorder=8,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=0.6, alpha=0.95))
+        ax.text(
+            *mid,
+            fmt_value(f["value"], unit),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color=colour,
+            fontweight="bold",
+            zorder=8,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=0.6, alpha=0.95),
+        )
         drawn.append({"origin": f["origin"], "recipient": f["recipient"], "width": lw, "colour": colour})
     for origin in {o for o in lines["origin"] if not o.startswith("bloc:") and o not in RECIPIENTS}:
         ax.plot(*caps[origin], "o", ms=4, color="black", zorder=9)
-        ax.annotate(c.loc[origin, "name"], caps[origin], xytext=(4, 4), textcoords="offset points",
-                    fontsize=7.5, zorder=9)
+        ax.annotate(
+            c.loc[origin, "name"], caps[origin], xytext=(4, 4), textcoords="offset points", fontsize=7.5, zorder=9
+        )
     for key, xy in gate_xy.items():
         bloc = key.split(":", 1)[1]
-        ax.text(*xy, style.bloc_label(bloc), ha="center", va="center", fontsize=8, zorder=10, color="white",
-                fontweight="bold", bbox=dict(boxstyle="round,pad=0.3", fc=style.bloc_colour(bloc), ec="none"))
+        ax.text(
+            *xy,
+            style.bloc_label(bloc),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=10,
+            color="white",
+            fontweight="bold",
+            bbox=dict(boxstyle="round,pad=0.3", fc=style.bloc_colour(bloc), ec="none"),
+        )
     x0, x1, y0, y1 = FRAME
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -201,11 +264,23 @@ def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit:
                 share = 100 * v / total
                 ax.barh(yi, share, left=left, color=style.bloc_colour(bloc), height=0.7)
                 if share >= 12:
-                    ax.text(left + share / 2, yi, f"{share:.0f}%", ha="center", va="center", fontsize=7.5,
-                            color="black" if bloc in ("other", "turkey") else "white")
+                    ax.text(
+                        left + share / 2,
+                        yi,
+                        f"{share:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="black" if bloc in ("other", "turkey") else "white",
+                    )
                 left += share
-        label = ("none recorded" if not total else
-                 f"TIV {tiv_text(total)} m" if unit == "tiv" else f"{int(total)} deal{'s' if total != 1 else ''}")
+        label = (
+            "none recorded"
+            if not total
+            else f"TIV {tiv_text(total)} m"
+            if unit == "tiv"
+            else f"{int(total)} deal{'s' if total != 1 else ''}"
+        )
         ax.text(102, yi, label, va="center", fontsize=8)
     ax.set_yticks(y, [names[r] for r in RECIPIENTS], fontsize=8.5)
     ax.set_xlim(0, 100)
@@ -224,8 +299,15 @@ def _fill_legend(fig, flows: pd.DataFrame, y: float, blank: bool | None = None) 
         blank = len(set(flows["recipient"]) if len(flows) else set()) < len(RECIPIENTS)
     if blank:
         handles.append(Patch(facecolor=NO_DATA, label="none recorded"))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, y), ncols=3, fontsize=8,
-               title="Supplier bloc (fill: the country's largest)", title_fontsize=8.5)
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, y),
+        ncols=3,
+        fontsize=8,
+        title="Supplier bloc (fill: the country's largest)",
+        title_fontsize=8.5,
+    )
 
 
 def map_figure(flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, title: str, source: str) -> plt.Figure:
@@ -240,13 +322,15 @@ def map_figure(flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, title
     ax.set_title(title, fontsize=11.5)
     supplier_mix(fig.add_subplot(grid[1]), flows, names, unit)
     _fill_legend(fig, flows, 0.085)
-    fig.text(0.02, 0.005, "\n".join([source, GATE_NOTE, KOSOVO_NOTE]), fontsize=6.5, color="#555555",
-             va="bottom", wrap=True)
+    fig.text(
+        0.02, 0.005, "\n".join([source, GATE_NOTE, KOSOVO_NOTE]), fontsize=6.5, color="#555555", va="bottom", wrap=True
+    )
     return fig
 
 
-def periods_figure(flows_by_window: dict[str, pd.DataFrame], countries: pd.DataFrame, *, unit: str,
-                   title: str, source: str) -> plt.Figure:
+def periods_figure(
+    flows_by_window: dict[str, pd.DataFrame], countries: pd.DataFrame, *, unit: str, title: str, source: str
+) -> plt.Figure:
     """The map for several windows, stacked, on one width scale."""
     n = len(flows_by_window)
     vmax = max([f["value"].max() for f in flows_by_window.values() if len(f)] or [1])
@@ -255,13 +339,22 @@ def periods_figure(flows_by_window: dict[str, pd.DataFrame], countries: pd.DataF
     for ax, (label, flows) in zip(np.atleast_1d(axes), flows_by_window.items()):
         draw_map(ax, flows, countries, unit=unit, vmax=vmax, boundaries=b)
         ax.set_title(label, fontsize=11)
-    every = pd.concat([f for f in flows_by_window.values() if len(f)]) if any(
-        len(f) for f in flows_by_window.values()) else pd.DataFrame(columns=["bloc", "recipient"])
+    every = (
+        pd.concat([f for f in flows_by_window.values() if len(f)])
+        if any(len(f) for f in flows_by_window.values())
+        else pd.DataFrame(columns=["bloc", "recipient"])
+    )
     blank = any(len(set(f["recipient"]) if len(f) else set()) < len(RECIPIENTS) for f in flows_by_window.values())
     _fill_legend(fig, every, 0.5 / (5.0 * n + 1.4), blank)
     fig.suptitle(title, x=0.02, ha="left", fontweight="bold", fontsize=12)
-    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.7 / (5.0 * n + 1.4), bottom=1.5 / (5.0 * n + 1.4),
-                        hspace=0.12)
-    fig.text(0.02, 0.003, source + f" One width scale: the widest line is {fmt_value(vmax, unit)}.",
-             fontsize=6.5, color="#555555", va="bottom", wrap=True)
+    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.7 / (5.0 * n + 1.4), bottom=1.5 / (5.0 * n + 1.4), hspace=0.12)
+    fig.text(
+        0.02,
+        0.003,
+        source + f" One width scale: the widest line is {fmt_value(vmax, unit)}.",
+        fontsize=6.5,
+        color="#555555",
+        va="bottom",
+        wrap=True,
+    )
     return fig

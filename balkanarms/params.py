@@ -5,6 +5,7 @@ Its values go through these functions, so a value outside the allowed set stops 
 notebook at once with one error that names the parameter and the allowed values,
 instead of failing later in a chart or an empty table.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -47,8 +48,11 @@ def recipients(value, name: str = "RECIPIENTS") -> list[str]:
 
 def window(value, lo: int, hi: int, name: str = "WINDOW") -> tuple[int, int]:
     """A (start, end) pair of whole years with ``lo <= start <= end <= hi``."""
-    ok = (isinstance(value, (tuple, list)) and len(value) == 2
-          and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
+    ok = (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    )
     if not ok or not (lo <= value[0] <= value[1] <= hi):
         raise ParameterError(f"{name} must be (start, end) with {lo} <= start <= end <= {hi}; got {value!r}")
     return (value[0], value[1])

@@ -11,6 +11,7 @@ chapter shows: the share of SIPRI's deals and of SIPRI's TIV that the ledger
 covers, and the tables of SIPRI-only deals, ledger-only deals, disagreements
 and coverage by recipient.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,6 +52,7 @@ class LinkError(ValueError):
 def _register(edition: str) -> pd.DataFrame:
     """SIPRI's per-deal register with the columns this module uses (read by :mod:`balkanarms.sipri`)."""
     from . import sipri
+
     return sipri.register(edition).rename(columns={"supplier_sipri": "supplier_name"})
 
 
@@ -61,8 +63,10 @@ def deals(edition: str = EDITION) -> pd.DataFrame:
     supplier_name (SIPRI's), designation, description,
     order_year, tiv_delivered, tiv_order (TIV in millions; missing TIV counts 0)."""
     reg = _register(edition)
-    late = [bool(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
-            for y, ds in zip(reg["order_year"], reg["delivery_years"], strict=True)]
+    late = [
+        bool(pd.notna(y) and y >= FROM_YEAR) or any(d >= FROM_YEAR for d in ds)
+        for y, ds in zip(reg["order_year"], reg["delivery_years"], strict=True)
+    ]
     cols = ["sipri_key", "recipient", "supplier", "supplier_name", "designation", "description", "order_year"]
     out = reg.loc[late, cols].copy()
     out["tiv_delivered"] = reg.loc[late, "tiv_delivered"].fillna(0).astype(float)
@@ -93,8 +97,9 @@ def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
     if row.match == "sipri_only" and (row.ledger_id or not row.reason):
         out.append(("reason", "a sipri_only link has a reason and no ledger_id"))
     if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
-        out.append(("reason", f"a ledger_only link has no sipri_key and a reason starting with one of "
-                              f"{LEDGER_ONLY_REASONS}"))
+        out.append(
+            ("reason", f"a ledger_only link has no sipri_key and a reason starting with one of {LEDGER_ONLY_REASONS}")
+        )
     return out
 
 
@@ -108,8 +113,10 @@ def check_links(links: pd.DataFrame, keys: set[str], ids: set[str], file: str) -
             out.append(f"{file}, line {n}, column '{col}': value {getattr(row, col)!r}: {msg}")
     pairs = links[["sipri_key", "ledger_id"]].apply(tuple, axis=1)
     for n in pairs[pairs.duplicated()].index:
-        out.append(f"{file}, line {n + 2}, column 'sipri_key': value {links.at[n, 'sipri_key']!r}: "
-                   f"the pair with {links.at[n, 'ledger_id']!r} is listed twice")
+        out.append(
+            f"{file}, line {n + 2}, column 'sipri_key': value {links.at[n, 'sipri_key']!r}: "
+            f"the pair with {links.at[n, 'ledger_id']!r} is listed twice"
+        )
     return out
 
 
@@ -138,8 +145,11 @@ def coverage(deals_df: pd.DataFrame, links_df: pd.DataFrame) -> dict:
     keys = deals_df["sipri_key"]
     masks = {"matched": keys.isin(matched), "matched_before": keys.isin(before)}
     masks["matched_or_explained"] = masks["matched"] | keys.isin(explained)
-    out = {"deals": len(deals_df), "explained": int((masks["matched_or_explained"] & ~masks["matched"]).sum()),
-           "added": int((masks["matched"] & ~masks["matched_before"]).sum())}
+    out = {
+        "deals": len(deals_df),
+        "explained": int((masks["matched_or_explained"] & ~masks["matched"]).sum()),
+        "added": int((masks["matched"] & ~masks["matched_before"]).sum()),
+    }
     for name, mask in masks.items():
         out[name] = int(mask.sum())
         for col in ("tiv_delivered", "tiv_order"):
@@ -163,6 +173,7 @@ def ledger_since(ledger_df: pd.DataFrame) -> pd.DataFrame:
 
 # --- tables for the chapter ---------------------------------------------------------------
 
+
 def _names() -> dict[str, str]:
     c = pd.read_csv(Path(DATA_DIR) / "countries.csv", dtype=str, keep_default_na=False)
     return dict(zip(c["code"], c["name"], strict=True))
@@ -178,13 +189,22 @@ def sipri_only_table(deals_df, links_df, recipient: str = "ALL") -> pd.DataFrame
     keep = links_df[(links_df["match"] == "sipri_only") | links_df["reason"].str.startswith(ADDED)]
     df = keep.merge(deals_df, on="sipri_key")
     df = _recipient_filter(df, "recipient", recipient)
-    return pd.DataFrame({
-        "Recipient": df["recipient"].map(names), "Supplier (SIPRI)": df["supplier_name"],
-        "Weapon": df["designation"] + " (" + df["description"] + ")", "Ordered": df["order_year"],
-        "TIV delivered (m)": df["tiv_delivered"],
-        "What the ledger does": [f"added as {i}" if i else r
-                                 for i, r in zip(df["ledger_id"], df["reason"], strict=True)],
-    }).sort_values(["Recipient", "Ordered"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Recipient": df["recipient"].map(names),
+                "Supplier (SIPRI)": df["supplier_name"],
+                "Weapon": df["designation"] + " (" + df["description"] + ")",
+                "Ordered": df["order_year"],
+                "TIV delivered (m)": df["tiv_delivered"],
+                "What the ledger does": [
+                    f"added as {i}" if i else r for i, r in zip(df["ledger_id"], df["reason"], strict=True)
+                ],
+            }
+        )
+        .sort_values(["Recipient", "Ordered"])
+        .reset_index(drop=True)
+    )
 
 
 def ledger_only_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
@@ -193,11 +213,20 @@ def ledger_only_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFra
     lo = links_df[links_df["match"] == "ledger_only"].merge(ledger_df, left_on="ledger_id", right_on="id")
     lo = _recipient_filter(lo, "recipient", recipient)
     kind = lo["reason"].str.split(":").str[0]
-    return pd.DataFrame({
-        "Row": lo["ledger_id"], "Recipient": lo["recipient"].map(names), "Supplier": lo["supplier"].map(names),
-        "Designation": lo["designation"], "Reason": kind.map(REASON_LABELS),
-        "Why": lo["reason"].str.split(":", n=1).str[1].str.strip(),
-    }).sort_values(["Recipient", "Row"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Row": lo["ledger_id"],
+                "Recipient": lo["recipient"].map(names),
+                "Supplier": lo["supplier"].map(names),
+                "Designation": lo["designation"],
+                "Reason": kind.map(REASON_LABELS),
+                "Why": lo["reason"].str.split(":", n=1).str[1].str.strip(),
+            }
+        )
+        .sort_values(["Recipient", "Row"])
+        .reset_index(drop=True)
+    )
 
 
 def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
@@ -209,11 +238,18 @@ def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataF
     d = links_df[(links_df["match"] == "matched") & links_df["disagreements"].str.contains(" vs ")]
     d = d.merge(ledger_df[["id", "recipient"]], left_on="ledger_id", right_on="id")
     d = _recipient_filter(d, "recipient", recipient)
-    return pd.DataFrame({
-        "Row": d["ledger_id"], "Recipient": d["recipient"].map(names),
-        "SIPRI deal": d["sipri_key"].str.split("|").str[1:4].str.join(", "),
-        "Disagreement (resolution)": d["disagreements"],
-    }).sort_values(["Recipient", "Row"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Row": d["ledger_id"],
+                "Recipient": d["recipient"].map(names),
+                "SIPRI deal": d["sipri_key"].str.split("|").str[1:4].str.join(", "),
+                "Disagreement (resolution)": d["disagreements"],
+            }
+        )
+        .sort_values(["Recipient", "Row"])
+        .reset_index(drop=True)
+    )
 
 
 def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
@@ -228,11 +264,19 @@ def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
         c = coverage(dd, links_df[links_df["sipri_key"].isin(dd["sipri_key"])])
         own = led.loc[led["recipient"] == code, "id"]
         lo = links_df[(links_df["match"] == "ledger_only") & links_df["ledger_id"].isin(own)]
-        rows.append({"Recipient": name, "SIPRI deals": c["deals"], "matched": c["matched"],
-                     "of which added from SIPRI": c["added"], "explained": c["explained"],
-                     "TIV delivered (m)": c["tiv_delivered_total"],
-                     "TIV delivered matched (%)": 100 * c["share_tiv_delivered_matched"],
-                     "ledger rows": int((led["recipient"] == code).sum()), "ledger rows SIPRI lacks": len(lo)})
+        rows.append(
+            {
+                "Recipient": name,
+                "SIPRI deals": c["deals"],
+                "matched": c["matched"],
+                "of which added from SIPRI": c["added"],
+                "explained": c["explained"],
+                "TIV delivered (m)": c["tiv_delivered_total"],
+                "TIV delivered matched (%)": 100 * c["share_tiv_delivered_matched"],
+                "ledger rows": int((led["recipient"] == code).sum()),
+                "ledger rows SIPRI lacks": len(lo),
+            }
+        )
     return pd.DataFrame(rows)
 
 

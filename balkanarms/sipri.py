@@ -22,6 +22,7 @@ with the same delivery years; otherwise a deal's delivered TIV is split evenly
 over its listed years, and every figure reports how much of it rests on that
 split. Calculations are the book's, not SIPRI's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,14 +41,16 @@ SUBDIR = "sipri"
 
 #: Editions of the per-deal register held in ``data/sipri/``.
 EDITIONS = {
-    "2025": {"file": "wb_trade_register_sipri_2025-03-13.csv", "generated": "2025-03-13",
-             "coverage": (1950, 2024)},
-    "2026": {"file": "wb_trade_register_sipri_2026-05-18.csv", "generated": "2026-05-18",
-             "coverage": (1950, 2025)},
+    "2025": {"file": "wb_trade_register_sipri_2025-03-13.csv", "generated": "2025-03-13", "coverage": (1950, 2024)},
+    "2026": {"file": "wb_trade_register_sipri_2026-05-18.csv", "generated": "2026-05-18", "coverage": (1950, 2025)},
 }
 #: The per-delivery-year register (2025 edition) that gives exact TIV per year.
-PER_YEAR = {"file": "wb_trade_register_per_delivery_year_sipri_2026-02-12.csv", "generated": "2026-02-12",
-            "edition": "2025", "coverage": (1995, 2024)}
+PER_YEAR = {
+    "file": "wb_trade_register_per_delivery_year_sipri_2026-02-12.csv",
+    "generated": "2026-02-12",
+    "edition": "2025",
+    "coverage": (1995, 2024),
+}
 #: SIPRI's notes to the 2025 export (explain ``?``, empty fields and units).
 PREAMBLE = "preamble_2025-03-13.txt"
 
@@ -61,34 +64,113 @@ CREDIT = "Information from the SIPRI Arms Transfers Database, https://www.sipri.
 #: former ISO 3166 alpha-3 codes of the Soviet Union, Czechoslovakia and East Germany;
 #: XXX stands for SIPRI's "unknown supplier(s)" and is not a country.
 NAMES = {
-    "Albania": "ALB", "Austria": "AUT", "Belarus": "BLR", "Belgium": "BEL", "Bosnia-Herzegovina": "BIH",
-    "Bulgaria": "BGR", "Canada": "CAN", "China": "CHN", "Croatia": "HRV", "Cyprus": "CYP",
-    "Czechia": "CZE", "Czechoslovakia": "CSK", "Denmark": "DNK", "East Germany (GDR)": "DDR",
-    "Egypt": "EGY", "Finland": "FIN", "France": "FRA", "Germany": "DEU", "Greece": "GRC",
-    "Hungary": "HUN", "Iran": "IRN", "Ireland": "IRL", "Israel": "ISR", "Italy": "ITA",
-    "Kazakhstan": "KAZ", "Kosovo": "XKX", "Kyrgyzstan": "KGZ", "Montenegro": "MNE",
-    "North Macedonia": "MKD", "Poland": "POL", "Qatar": "QAT", "Romania": "ROU", "Russia": "RUS",
-    "Serbia": "SRB", "Slovenia": "SVN", "Soviet Union": "SUN", "Spain": "ESP", "Sweden": "SWE",
-    "Switzerland": "CHE", "Turkiye": "TUR", "UAE": "ARE", "Ukraine": "UKR",
-    "United Arab Emirates": "ARE", "United States": "USA", "unknown supplier(s)": "XXX",
+    "Albania": "ALB",
+    "Austria": "AUT",
+    "Belarus": "BLR",
+    "Belgium": "BEL",
+    "Bosnia-Herzegovina": "BIH",
+    "Bulgaria": "BGR",
+    "Canada": "CAN",
+    "China": "CHN",
+    "Croatia": "HRV",
+    "Cyprus": "CYP",
+    "Czechia": "CZE",
+    "Czechoslovakia": "CSK",
+    "Denmark": "DNK",
+    "East Germany (GDR)": "DDR",
+    "Egypt": "EGY",
+    "Finland": "FIN",
+    "France": "FRA",
+    "Germany": "DEU",
+    "Greece": "GRC",
+    "Hungary": "HUN",
+    "Iran": "IRN",
+    "Ireland": "IRL",
+    "Israel": "ISR",
+    "Italy": "ITA",
+    "Kazakhstan": "KAZ",
+    "Kosovo": "XKX",
+    "Kyrgyzstan": "KGZ",
+    "Montenegro": "MNE",
+    "North Macedonia": "MKD",
+    "Poland": "POL",
+    "Qatar": "QAT",
+    "Romania": "ROU",
+    "Russia": "RUS",
+    "Serbia": "SRB",
+    "Slovenia": "SVN",
+    "Soviet Union": "SUN",
+    "Spain": "ESP",
+    "Sweden": "SWE",
+    "Switzerland": "CHE",
+    "Turkiye": "TUR",
+    "UAE": "ARE",
+    "Ukraine": "UKR",
+    "United Arab Emirates": "ARE",
+    "United States": "USA",
+    "unknown supplier(s)": "XXX",
 }
 #: The code for SIPRI's "unknown supplier(s)" (not in countries.csv), with its label and bloc.
 UNKNOWN = "XXX"
 UNKNOWN_LABEL = "unknown supplier(s)"
 
 #: Header of the per-deal register; the unnamed columns hold SIPRI's ``?`` flags.
-DEAL_HEADER = ["Recipient", "Supplier", "Year of order", " ", "Number ordered", " ", "Weapon designation",
-               "Weapon description", "Number delivered", " ", "Year(s) of delivery", "status", "Comments",
-               "SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons"]
+DEAL_HEADER = [
+    "Recipient",
+    "Supplier",
+    "Year of order",
+    " ",
+    "Number ordered",
+    " ",
+    "Weapon designation",
+    "Weapon description",
+    "Number delivered",
+    " ",
+    "Year(s) of delivery",
+    "status",
+    "Comments",
+    "SIPRI TIV per unit",
+    "SIPRI TIV for total order",
+    "SIPRI TIV of delivered weapons",
+]
 #: Names the book gives the per-deal columns, in file order.
-DEAL_COLUMNS = ["recipient_sipri", "supplier_sipri", "order_year", "order_year_uncertain", "number_ordered",
-                "number_ordered_uncertain", "designation", "description", "number_delivered",
-                "number_delivered_uncertain", "delivery_years", "status", "comments", "tiv_unit", "tiv_order",
-                "tiv_delivered"]
-PER_YEAR_HEADER = ["SIPRI AT Database ID", "Supplier", "Recipient", "Designation", "Description",
-                   "Armament category", "Order date", "Order date is estimate", "Numbers delivered",
-                   "Numbers delivered is estimate", "Delivery year", "Delivery year is estimate", "Status",
-                   "SIPRI estimate", "TIV deal unit", "TIV delivery values", "Local production"]
+DEAL_COLUMNS = [
+    "recipient_sipri",
+    "supplier_sipri",
+    "order_year",
+    "order_year_uncertain",
+    "number_ordered",
+    "number_ordered_uncertain",
+    "designation",
+    "description",
+    "number_delivered",
+    "number_delivered_uncertain",
+    "delivery_years",
+    "status",
+    "comments",
+    "tiv_unit",
+    "tiv_order",
+    "tiv_delivered",
+]
+PER_YEAR_HEADER = [
+    "SIPRI AT Database ID",
+    "Supplier",
+    "Recipient",
+    "Designation",
+    "Description",
+    "Armament category",
+    "Order date",
+    "Order date is estimate",
+    "Numbers delivered",
+    "Numbers delivered is estimate",
+    "Delivery year",
+    "Delivery year is estimate",
+    "Status",
+    "SIPRI estimate",
+    "TIV deal unit",
+    "TIV delivery values",
+    "Local production",
+]
 STATUSES = {"New", "Second hand", "Second hand but modernized"}
 
 _YEAR = re.compile(r"\d{4}")
@@ -133,8 +215,10 @@ def period_label(window: tuple[int, int]) -> str:
 
 def credit(edition: str) -> str:
     """Source line for a chart or table of TIV."""
-    return (f"Source: {edition_label(edition)}. {CREDIT}. Calculations (sums, shares, even split of multi-year "
-            "deliveries) are the book's, not SIPRI's.")
+    return (
+        f"Source: {edition_label(edition)}. {CREDIT}. Calculations (sums, shares, even split of multi-year "
+        "deliveries) are the book's, not SIPRI's."
+    )
 
 
 def _dir(data_dir) -> Path:
@@ -149,11 +233,21 @@ def deal_key(row) -> str:
     strings. ``row`` is a mapping with SIPRI's header names or with :func:`register`'s columns. The
     " #2" suffix for a repeated key needs the whole file: see :func:`deal_keys`."""
     if "Recipient" in row:
-        parts = [row["Recipient"], row["Supplier"], row["Year of order"], row["Weapon designation"],
-                 row["Weapon description"]]
+        parts = [
+            row["Recipient"],
+            row["Supplier"],
+            row["Year of order"],
+            row["Weapon designation"],
+            row["Weapon description"],
+        ]
     else:
-        parts = [row["recipient_sipri"], row["supplier_sipri"], row["order_year"], row["designation"],
-                 row["description"]]
+        parts = [
+            row["recipient_sipri"],
+            row["supplier_sipri"],
+            row["order_year"],
+            row["designation"],
+            row["description"],
+        ]
     return "|".join(str(p) for p in parts)
 
 
@@ -181,8 +275,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 def _country(name: str, fname: str, line: int, col: str, problems: list) -> str | None:
     code = NAMES.get(name)
     if code is None:
-        problems.append(_validate.Problem(fname, line, col, name,
-                                          "country name not in balkanarms.sipri.NAMES (add it with its code)"))
+        problems.append(
+            _validate.Problem(
+                fname, line, col, name, "country name not in balkanarms.sipri.NAMES (add it with its code)"
+            )
+        )
     return code
 
 
@@ -207,28 +304,32 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
     header, rows = _read_csv(path)
     problems = []
     if header != DEAL_HEADER:
-        problems.append(_validate.Problem(fname, 1, None, ",".join(header),
-                                          f"header is not SIPRI's per-deal header {DEAL_HEADER}"))
+        problems.append(
+            _validate.Problem(fname, 1, None, ",".join(header), f"header is not SIPRI's per-deal header {DEAL_HEADER}")
+        )
         return [], problems
     names = dict(enumerate(DEAL_HEADER))
     names.update({3: "? (Year of order)", 5: "? (Number ordered)", 9: "? (Number delivered)"})
     records = []
     for line, cells in rows:
         if len(cells) != 16:
-            problems.append(_validate.Problem(fname, line, None, ",".join(cells),
-                                              f"row has {len(cells)} fields, header has 16"))
+            problems.append(
+                _validate.Problem(fname, line, None, ",".join(cells), f"row has {len(cells)} fields, header has 16")
+            )
             continue
         p0 = len(problems)
-        rec = {"line": line, "sipri": dict(zip(DEAL_HEADER[:3], cells[:3], strict=True)) | {
-            "Weapon designation": cells[6], "Weapon description": cells[7]}}
+        rec = {
+            "line": line,
+            "sipri": dict(zip(DEAL_HEADER[:3], cells[:3], strict=True))
+            | {"Weapon designation": cells[6], "Weapon description": cells[7]},
+        }
         rec["recipient_sipri"], rec["supplier_sipri"] = cells[0], cells[1]
         rec["recipient"] = _country(cells[0], fname, line, "Recipient", problems)
         rec["supplier"] = _country(cells[1], fname, line, "Supplier", problems)
         rec["order_year"] = _num(cells[2], fname, line, "Year of order", problems, _YEAR, int)
         if rec["order_year"] is None and cells[2] == "":
             problems.append(_validate.Problem(fname, line, "Year of order", "", "year of order is empty"))
-        for i, col in ((3, "order_year_uncertain"), (5, "number_ordered_uncertain"),
-                       (9, "number_delivered_uncertain")):
+        for i, col in ((3, "order_year_uncertain"), (5, "number_ordered_uncertain"), (9, "number_delivered_uncertain")):
             rec[col] = _flag(cells[i], fname, line, names[i], problems)
         rec["number_ordered"] = _num(cells[4], fname, line, names[4], problems, _INT, int)
         rec["designation"], rec["description"] = cells[6], cells[7]
@@ -246,11 +347,15 @@ def parse_register(path: Path) -> tuple[list[dict], list]:
         for i, col in ((13, "tiv_unit"), (14, "tiv_order"), (15, "tiv_delivered")):
             rec[col] = _num(cells[i], fname, line, names[i], problems)
         if rec["delivery_years"] and rec["tiv_delivered"] is None and cells[15] == "":
-            problems.append(_validate.Problem(fname, line, names[15], "",
-                                              "delivery years are listed but the delivered TIV is empty"))
+            problems.append(
+                _validate.Problem(
+                    fname, line, names[15], "", "delivery years are listed but the delivered TIV is empty"
+                )
+            )
         if years_ok and not rec["delivery_years"] and (rec["tiv_delivered"] or 0) > 0:
-            problems.append(_validate.Problem(fname, line, names[15], cells[15],
-                                              "TIV delivered without any delivery year"))
+            problems.append(
+                _validate.Problem(fname, line, names[15], cells[15], "TIV delivered without any delivery year")
+            )
         if len(problems) == p0:
             records.append(rec)
     keys = deal_keys([r["sipri"] for r in records])
@@ -266,34 +371,51 @@ def parse_per_year(path: Path) -> tuple[list[dict], list]:
     header, rows = _read_csv(path)
     problems = []
     if header != PER_YEAR_HEADER:
-        problems.append(_validate.Problem(fname, 1, None, ",".join(header),
-                                          f"header is not SIPRI's per-delivery-year header {PER_YEAR_HEADER}"))
+        problems.append(
+            _validate.Problem(
+                fname, 1, None, ",".join(header), f"header is not SIPRI's per-delivery-year header {PER_YEAR_HEADER}"
+            )
+        )
         return [], problems
     records = []
     for line, cells in rows:
         if len(cells) != len(PER_YEAR_HEADER):
-            problems.append(_validate.Problem(fname, line, None, ",".join(cells),
-                                              f"row has {len(cells)} fields, header has {len(PER_YEAR_HEADER)}"))
+            problems.append(
+                _validate.Problem(
+                    fname,
+                    line,
+                    None,
+                    ",".join(cells),
+                    f"row has {len(cells)} fields, header has {len(PER_YEAR_HEADER)}",
+                )
+            )
             continue
         d = dict(zip(PER_YEAR_HEADER, cells, strict=True))
         p0 = len(problems)
-        rec = {"line": line, "deal_id": d["SIPRI AT Database ID"],
-               "recipient": _country(d["Recipient"], fname, line, "Recipient", problems),
-               "supplier": _country(d["Supplier"], fname, line, "Supplier", problems),
-               "designation": d["Designation"],
-               "order_year": _num(d["Order date"], fname, line, "Order date", problems, _YEAR, int),
-               "year": _num(d["Delivery year"], fname, line, "Delivery year", problems, _YEAR, int),
-               "tiv_unit": _num(d["TIV deal unit"], fname, line, "TIV deal unit", problems),
-               "tiv_new_unit": _num(d["SIPRI estimate"], fname, line, "SIPRI estimate", problems),
-               "tiv": _num(d["TIV delivery values"], fname, line, "TIV delivery values", problems),
-               "status": d["Status"]}
+        rec = {
+            "line": line,
+            "deal_id": d["SIPRI AT Database ID"],
+            "recipient": _country(d["Recipient"], fname, line, "Recipient", problems),
+            "supplier": _country(d["Supplier"], fname, line, "Supplier", problems),
+            "designation": d["Designation"],
+            "order_year": _num(d["Order date"], fname, line, "Order date", problems, _YEAR, int),
+            "year": _num(d["Delivery year"], fname, line, "Delivery year", problems, _YEAR, int),
+            "tiv_unit": _num(d["TIV deal unit"], fname, line, "TIV deal unit", problems),
+            "tiv_new_unit": _num(d["SIPRI estimate"], fname, line, "SIPRI estimate", problems),
+            "tiv": _num(d["TIV delivery values"], fname, line, "TIV delivery values", problems),
+            "status": d["Status"],
+        }
         if not _INT.fullmatch(rec["deal_id"]):
             problems.append(_validate.Problem(fname, line, "SIPRI AT Database ID", rec["deal_id"], "is not a number"))
         for col in ("Delivery year", "TIV delivery values", "Order date", "TIV deal unit"):
             if d[col] == "":
                 problems.append(_validate.Problem(fname, line, col, "", "is empty"))
-        for col in ("Order date is estimate", "Numbers delivered is estimate", "Delivery year is estimate",
-                    "Local production"):
+        for col in (
+            "Order date is estimate",
+            "Numbers delivered is estimate",
+            "Delivery year is estimate",
+            "Local production",
+        ):
             if d[col] not in ("Yes", "No", ""):
                 problems.append(_validate.Problem(fname, line, col, d[col], "must be 'Yes', 'No' or empty"))
         if d["Status"] not in STATUSES:
@@ -372,8 +494,11 @@ def _exact_years(deal: pd.Series, candidates: dict) -> dict[int, float] | None:
     if not years or years[-1] > hi or pd.isna(deal["tiv_unit"]) or pd.isna(deal["tiv_delivered"]):
         return None
     want = [y for y in years if y >= lo]
-    match = [g for g in candidates.get((deal["recipient"], deal["supplier"], deal["order_year"]), [])
-             if abs(g["tiv_unit"] - float(deal["tiv_unit"])) < 1e-9 and g["years"] == want]
+    match = [
+        g
+        for g in candidates.get((deal["recipient"], deal["supplier"], deal["order_year"]), [])
+        if abs(g["tiv_unit"] - float(deal["tiv_unit"])) < 1e-9 and g["years"] == want
+    ]
     if len(match) != 1:
         return None
     exact = match[0]["tiv"]
@@ -392,8 +517,12 @@ def _tiv_by_year(edition: str, data_dir: Path, exact: bool) -> pd.DataFrame:
         for _, g in _per_year(data_dir).groupby("deal_id", sort=False):
             r = g.iloc[0]
             cands.setdefault((r["recipient"], r["supplier"], r["order_year"]), []).append(
-                {"tiv_unit": r["tiv_unit"], "years": sorted(g["year"]),
-                 "tiv": dict(zip(g["year"], g["tiv"], strict=True))})
+                {
+                    "tiv_unit": r["tiv_unit"],
+                    "years": sorted(g["year"]),
+                    "tiv": dict(zip(g["year"], g["tiv"], strict=True)),
+                }
+            )
     rows = []
     for _, d in reg.iterrows():
         years = d["delivery_years"]
@@ -426,8 +555,15 @@ def tiv_by_year(edition: str, data_dir: Path | str = DATA_DIR, *, exact: bool = 
 # --------------------------------------------------------------------------- shares
 
 
-def tiv_shares(recipient: str, window: tuple[int, int], edition: str, by: str = "supplier",
-               data_dir: Path | str = DATA_DIR, *, exact: bool = True) -> pd.DataFrame:
+def tiv_shares(
+    recipient: str,
+    window: tuple[int, int],
+    edition: str,
+    by: str = "supplier",
+    data_dir: Path | str = DATA_DIR,
+    *,
+    exact: bool = True,
+) -> pd.DataFrame:
     """Each supplier's (or bloc's) TIV delivered to ``recipient`` in ``window`` (inclusive) and its share
     in percent: columns group, label, tiv, share, split_tiv; largest first (ties by code).
 
@@ -448,9 +584,15 @@ def tiv_shares(recipient: str, window: tuple[int, int], edition: str, by: str = 
     g["label"] = g["group"].map(_labels(Path(data_dir).resolve()))
     g = g.sort_values("group").sort_values("tiv", ascending=False, kind="stable", ignore_index=True)
     out = g[["group", "label", "tiv", "share", "split_tiv"]]
-    out.attrs.update(total=total, split_tiv=float(g["split_tiv"].sum()),
-                     edge_split_tiv=float(t.loc[t["split"] & t["edge"], "tiv"].sum()), recipient=recipient,
-                     window=tuple(window), edition=edition, by=by)
+    out.attrs.update(
+        total=total,
+        split_tiv=float(g["split_tiv"].sum()),
+        edge_split_tiv=float(t.loc[t["split"] & t["edge"], "tiv"].sum()),
+        recipient=recipient,
+        window=tuple(window),
+        edition=edition,
+        by=by,
+    )
     return out
 
 
@@ -463,8 +605,9 @@ def _inside(t: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
     return t.assign(edge=edge)[inside]
 
 
-def largest_supplier(recipient: str, window: tuple[int, int], edition: str, by: str = "bloc",
-                     data_dir: Path | str = DATA_DIR) -> tuple[str, float, float, float] | None:
+def largest_supplier(
+    recipient: str, window: tuple[int, int], edition: str, by: str = "bloc", data_dir: Path | str = DATA_DIR
+) -> tuple[str, float, float, float] | None:
     """(group, tiv, share in %, total) of the largest supplier or bloc by TIV, or None without TIV.
     Ties go to the group that comes first (code order)."""
     s = tiv_shares(recipient, window, edition, by, data_dir)
@@ -494,18 +637,28 @@ def readable_shares(shares: pd.DataFrame) -> pd.DataFrame:
     """A :func:`tiv_shares` table for readers, with a total row: supplier, TIV (millions), share (%),
     of which split evenly."""
     first = "bloc" if shares.attrs.get("by") == "bloc" else "supplier"
-    out = pd.DataFrame({first: shares["label"], "TIV (millions)": shares["tiv"].round(1),
-                        "share (%)": shares["share"].round(1),
-                        "of which split evenly (TIV)": shares["split_tiv"].round(1)})
+    out = pd.DataFrame(
+        {
+            first: shares["label"],
+            "TIV (millions)": shares["tiv"].round(1),
+            "share (%)": shares["share"].round(1),
+            "of which split evenly (TIV)": shares["split_tiv"].round(1),
+        }
+    )
     total = shares.attrs.get("total", 0.0)
     if total:
-        out.loc[len(out)] = ["Total (the denominator)", round(total, 1), 100.0,
-                             round(shares.attrs.get("split_tiv", 0.0), 1)]
+        out.loc[len(out)] = [
+            "Total (the denominator)",
+            round(total, 1),
+            100.0,
+            round(shares.attrs.get("split_tiv", 0.0), 1),
+        ]
     return out.reset_index(drop=True)
 
 
-def split_part(recipient: str | None, window: tuple[int, int], edition: str,
-               data_dir: Path | str = DATA_DIR) -> dict[str, float]:
+def split_part(
+    recipient: str | None, window: tuple[int, int], edition: str, data_dir: Path | str = DATA_DIR
+) -> dict[str, float]:
     """TIV delivered in ``window`` to ``recipient`` (None: all seven): ``total``, ``exact`` (years SIPRI
     gives), ``split`` (split evenly) and ``edge`` (the split part of deals that also delivered outside
     the window: the only part an even split can move across the window's edge)."""
@@ -514,15 +667,25 @@ def split_part(recipient: str | None, window: tuple[int, int], edition: str,
         t = t[t["recipient"] == recipient]
     t = _inside(t, window)
     split = float(t.loc[t["split"], "tiv"].sum())
-    return {"total": float(t["tiv"].sum()), "exact": float(t.loc[~t["split"], "tiv"].sum()), "split": split,
-            "edge": float(t.loc[t["split"] & t["edge"], "tiv"].sum())}
+    return {
+        "total": float(t["tiv"].sum()),
+        "exact": float(t.loc[~t["split"], "tiv"].sum()),
+        "split": split,
+        "edge": float(t.loc[t["split"] & t["edge"], "tiv"].sum()),
+    }
 
 
 # --------------------------------------------------------------------------- revisions
 
 
-def revision(recipient: str, window: tuple[int, int], old: str = "2025", new: str = "2026",
-             by: str = "supplier", data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+def revision(
+    recipient: str,
+    window: tuple[int, int],
+    old: str = "2025",
+    new: str = "2026",
+    by: str = "supplier",
+    data_dir: Path | str = DATA_DIR,
+) -> pd.DataFrame:
     """Shares (%) of ``recipient``'s TIV in ``window`` by supplier (or bloc) in two editions: index the
     group codes, columns ``old`` and ``new`` (0 where a group has no TIV in one edition), sorted by
     the old share. ``.attrs`` holds each edition's total. Empty when neither edition has TIV."""
@@ -535,8 +698,15 @@ def revision(recipient: str, window: tuple[int, int], old: str = "2025", new: st
     return t
 
 
-def revised_deals(recipient: str, window: tuple[int, int], old: str = "2025", new: str = "2026",
-                  data_dir: Path | str = DATA_DIR, *, min_change: float = 0.05) -> pd.DataFrame:
+def revised_deals(
+    recipient: str,
+    window: tuple[int, int],
+    old: str = "2025",
+    new: str = "2026",
+    data_dir: Path | str = DATA_DIR,
+    *,
+    min_change: float = 0.05,
+) -> pd.DataFrame:
     """The deals behind a revision: TIV delivered to ``recipient`` in ``window`` per deal in each
     edition, with the change, for deals whose TIV there changed by at least ``min_change``.
 
@@ -544,14 +714,16 @@ def revised_deals(recipient: str, window: tuple[int, int], old: str = "2025", ne
     matched to the other by supplier, order year and TIV per unit, else by supplier, order year and
     designation; an unmatched deal counts 0 in the edition that lacks it. Columns supplier,
     designation, description, order_year, tiv_<old>, tiv_<new>, change, years_<old>, years_<new>."""
+
     def one(ed):
         t = tiv_by_year(ed, data_dir)
         t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
         reg = register(ed, data_dir)
         reg = reg[reg["recipient"] == recipient]
-        return reg.assign(tiv=reg["sipri_key"].map(t.groupby("sipri_key")["tiv"].sum()).fillna(0.0),
-                          years=reg["delivery_years"].map(
-                              lambda ys: ", ".join(str(y) for y in ys if window[0] <= y <= window[1])))
+        return reg.assign(
+            tiv=reg["sipri_key"].map(t.groupby("sipri_key")["tiv"].sum()).fillna(0.0),
+            years=reg["delivery_years"].map(lambda ys: ", ".join(str(y) for y in ys if window[0] <= y <= window[1])),
+        )
 
     a, b = one(old), one(new)
     free = set(b.index)
@@ -570,20 +742,49 @@ def revised_deals(recipient: str, window: tuple[int, int], old: str = "2025", ne
     for i, j in pairs:
         ra, rb = (a.loc[i] if i is not None else None), (b.loc[j] if j is not None else None)
         ref = rb if rb is not None else ra
-        rows.append({"supplier": ref["supplier"], "designation": ref["designation"],
-                     "description": ref["description"], "order_year": ref["order_year"],
-                     f"tiv_{old}": 0.0 if ra is None else float(ra["tiv"]),
-                     f"tiv_{new}": 0.0 if rb is None else float(rb["tiv"]),
-                     f"years_{old}": "" if ra is None else ra["years"],
-                     f"years_{new}": "" if rb is None else rb["years"]})
-    t = pd.DataFrame(rows, columns=["supplier", "designation", "description", "order_year", f"tiv_{old}",
-                                    f"tiv_{new}", f"years_{old}", f"years_{new}"])
+        rows.append(
+            {
+                "supplier": ref["supplier"],
+                "designation": ref["designation"],
+                "description": ref["description"],
+                "order_year": ref["order_year"],
+                f"tiv_{old}": 0.0 if ra is None else float(ra["tiv"]),
+                f"tiv_{new}": 0.0 if rb is None else float(rb["tiv"]),
+                f"years_{old}": "" if ra is None else ra["years"],
+                f"years_{new}": "" if rb is None else rb["years"],
+            }
+        )
+    t = pd.DataFrame(
+        rows,
+        columns=[
+            "supplier",
+            "designation",
+            "description",
+            "order_year",
+            f"tiv_{old}",
+            f"tiv_{new}",
+            f"years_{old}",
+            f"years_{new}",
+        ],
+    )
     t["change"] = t[f"tiv_{new}"] - t[f"tiv_{old}"]
     t = t[t["change"].abs() >= min_change]
-    t = t.sort_values(["supplier", "designation"]).sort_values("change", key=abs, ascending=False,
-                                                                kind="stable", ignore_index=True)
-    return t[["supplier", "designation", "description", "order_year", f"tiv_{old}", f"tiv_{new}", "change",
-              f"years_{old}", f"years_{new}"]]
+    t = t.sort_values(["supplier", "designation"]).sort_values(
+        "change", key=abs, ascending=False, kind="stable", ignore_index=True
+    )
+    return t[
+        [
+            "supplier",
+            "designation",
+            "description",
+            "order_year",
+            f"tiv_{old}",
+            f"tiv_{new}",
+            "change",
+            f"years_{old}",
+            f"years_{new}",
+        ]
+    ]
 
 
 # --------------------------------------------------------------------------- published figures
@@ -595,11 +796,12 @@ RECOMPUTABLE = ("share_of_imports", "major_arms_imports_tiv", "import_volume_cha
 def rounding(text: str) -> float:
     """Half a unit of the last digit a published figure gives: '57' -> 0.5, '7.4' -> 0.05."""
     decimals = len(text.split(".")[1]) if "." in text else 0
-    return 0.5 * 10 ** -decimals
+    return 0.5 * 10**-decimals
 
 
-def window_tiv(recipient: str, window: tuple[int, int], edition: str, supplier: str | None = None,
-               data_dir: Path | str = DATA_DIR) -> float:
+def window_tiv(
+    recipient: str, window: tuple[int, int], edition: str, supplier: str | None = None, data_dir: Path | str = DATA_DIR
+) -> float:
     """TIV (millions) delivered to ``recipient`` (from ``supplier``, or from all) in ``window``."""
     t = tiv_by_year(edition, data_dir)
     t = t[(t["recipient"] == recipient) & (t["year"] >= window[0]) & (t["year"] <= window[1])]
@@ -647,12 +849,23 @@ def published_figures(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
         if value is not None and rec["measure"] == "share_of_imports":
             window = (int(rec["period_start"]), int(rec["period_end"]))
             total = tiv_shares(rec["recipient"], window, rec["sipri_edition"], data_dir=data_dir).attrs["total"]
-        out.append({"id": rec["id"], "recipient": rec["recipient"], "supplier": rec["supplier"],
-                    "measure": rec["measure"], "period": f"{rec['period_start']}–{rec['period_end']}",
-                    "edition": rec["sipri_edition"], "published": published, "recomputed": value,
-                    "denominator": total, "rounding": tol,
-                    "agrees": None if value is None else abs(value - published) <= tol + 1e-9,
-                    "how": how, "sources": rec["sources"]})
+        out.append(
+            {
+                "id": rec["id"],
+                "recipient": rec["recipient"],
+                "supplier": rec["supplier"],
+                "measure": rec["measure"],
+                "period": f"{rec['period_start']}–{rec['period_end']}",
+                "edition": rec["sipri_edition"],
+                "published": published,
+                "recomputed": value,
+                "denominator": total,
+                "rounding": tol,
+                "agrees": None if value is None else abs(value - published) <= tol + 1e-9,
+                "how": how,
+                "sources": rec["sources"],
+            }
+        )
     df = pd.DataFrame(out)
     df["agrees"] = df["agrees"].astype("boolean")
     return df
@@ -671,13 +884,21 @@ def second_hand_ratios(data_dir: Path | str = DATA_DIR, tol: float = 0.03) -> pd
     rows = []
     for status, target in (("New", 1.0), ("Second hand", 0.40), ("Second hand but modernized", 0.66)):
         r = ratio[py["status"] == status]
-        rows.append({"status": status, "deals": len(r), "median_ratio": float(r.median()) if len(r) else None,
-                     "target": target, "near_target": int(((r - target).abs() <= tol).sum())})
+        rows.append(
+            {
+                "status": status,
+                "deals": len(r),
+                "median_ratio": float(r.median()) if len(r) else None,
+                "target": target,
+                "near_target": int(((r - target).abs() <= tol).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def delivery_span(recipient: str, edition: str, supplier: str | None = None,
-                  data_dir: Path | str = DATA_DIR) -> tuple[int, int] | None:
+def delivery_span(
+    recipient: str, edition: str, supplier: str | None = None, data_dir: Path | str = DATA_DIR
+) -> tuple[int, int] | None:
     """First and last year with TIV delivered to ``recipient`` (from ``supplier``), or None."""
     t = tiv_by_year(edition, data_dir)
     t = t[(t["recipient"] == recipient) & (t["tiv"] > 0)]
@@ -686,8 +907,9 @@ def delivery_span(recipient: str, edition: str, supplier: str | None = None,
     return None if t.empty else (int(t["year"].min()), int(t["year"].max()))
 
 
-def peak_share(recipient: str, group: str, edition: str, by: str = "supplier", length: int = 5,
-               data_dir: Path | str = DATA_DIR) -> tuple[tuple[int, int], float, float] | None:
+def peak_share(
+    recipient: str, group: str, edition: str, by: str = "supplier", length: int = 5, data_dir: Path | str = DATA_DIR
+) -> tuple[tuple[int, int], float, float] | None:
     """The ``length``-year window (inside the edition's coverage) in which ``group`` had its largest
     share of ``recipient``'s TIV: (window, share in %, total), or None if it never delivered.
     Ties go to the earliest window."""
@@ -699,10 +921,10 @@ def peak_share(recipient: str, group: str, edition: str, by: str = "supplier", l
     best = None
     for start in range(lo, hi - length + 2):
         w = (start, start + length - 1)
-        tot = float(total.loc[w[0]:w[1]].sum())
+        tot = float(total.loc[w[0] : w[1]].sum())
         if tot <= 0:
             continue
-        share = float(mine.loc[w[0]:w[1]].sum()) / tot * 100
+        share = float(mine.loc[w[0] : w[1]].sum()) / tot * 100
         if share > 0 and (best is None or share > best[1] + 1e-9):
             best = (w, share, tot)
     return best
@@ -719,31 +941,39 @@ def recipients_overview(edition: str, window: tuple[int, int], data_dir: Path | 
         years = delivery_span(r, edition, data_dir=data_dir)
         whole = largest_supplier(r, span, edition, "bloc", data_dir)
         recent = largest_supplier(r, window, edition, "bloc", data_dir)
-        rows.append({"recipient": r, "first": None if years is None else years[0],
-                     "last": None if years is None else years[1],
-                     "total": 0.0 if whole is None else whole[3],
-                     "bloc_all": None if whole is None else whole[0],
-                     "share_all": None if whole is None else whole[2],
-                     "bloc_window": None if recent is None else recent[0],
-                     "share_window": None if recent is None else recent[2],
-                     "total_window": 0.0 if recent is None else recent[3]})
+        rows.append(
+            {
+                "recipient": r,
+                "first": None if years is None else years[0],
+                "last": None if years is None else years[1],
+                "total": 0.0 if whole is None else whole[3],
+                "bloc_all": None if whole is None else whole[0],
+                "share_all": None if whole is None else whole[2],
+                "bloc_window": None if recent is None else recent[0],
+                "share_window": None if recent is None else recent[2],
+                "total_window": 0.0 if recent is None else recent[3],
+            }
+        )
     out = pd.DataFrame(rows)
     for col in ("first", "last"):
         out[col] = out[col].astype("Int64")
     return out
 
 
-def describe_revision(deals: pd.DataFrame, names: dict[str, str], old: str = "2025", new: str = "2026",
-                      n: int = 3) -> str:
+def describe_revision(
+    deals: pd.DataFrame, names: dict[str, str], old: str = "2025", new: str = "2026", n: int = 3
+) -> str:
     """One sentence naming the ``n`` deals whose TIV changed most between editions
     (from :func:`revised_deals`)."""
     if deals.empty:
         return "No deal's volume in the window changed between the two editions."
     parts = []
     for _, d in deals.head(n).iterrows():
-        who = (f"the {d['designation']} from {with_article(names.get(d['supplier'], d['supplier']))} "
-               f"({d['description']}, "
-               f"ordered {d['order_year']})")
+        who = (
+            f"the {d['designation']} from {with_article(names.get(d['supplier'], d['supplier']))} "
+            f"({d['description']}, "
+            f"ordered {d['order_year']})"
+        )
         a, b = d[f"tiv_{old}"], d[f"tiv_{new}"]
         if a == 0:
             parts.append(f"{who} appears in the window only in the {new} edition (TIV {b:,.1f} million)")
@@ -792,12 +1022,20 @@ def check_sipri(data_dir: Path | str = DATA_DIR) -> list:
             problems.append(_validate.Problem(f"{SUBDIR}/{name}", None, None, None, "SIPRI extract is missing"))
             continue
         if name not in hashes:
-            problems.append(_validate.Problem(f"{SUBDIR}/README.md", None, None, name,
-                                              "README gives no sha256 for this file"))
+            problems.append(
+                _validate.Problem(f"{SUBDIR}/README.md", None, None, name, "README gives no sha256 for this file")
+            )
         elif sha256(path) != hashes[name]:
-            problems.append(_validate.Problem(f"{SUBDIR}/{name}", None, None, sha256(path),
-                                              f"sha256 differs from the README ({hashes[name]}): the extract "
-                                              "was changed; SIPRI's files are kept unchanged"))
+            problems.append(
+                _validate.Problem(
+                    f"{SUBDIR}/{name}",
+                    None,
+                    None,
+                    sha256(path),
+                    f"sha256 differs from the README ({hashes[name]}): the extract "
+                    "was changed; SIPRI's files are kept unchanged",
+                )
+            )
         if name == PREAMBLE:
             continue
         records, found = (parse_per_year if name == PER_YEAR["file"] else parse_register)(path)
@@ -808,6 +1046,9 @@ def check_sipri(data_dir: Path | str = DATA_DIR) -> list:
                 if rec[col] not in codes:
                     missing.setdefault(rec[col], (rec["line"], col.capitalize()))
         for code, (line, col) in missing.items():
-            problems.append(_validate.Problem(name, line, col, code, "code (from balkanarms.sipri.NAMES) is "
-                                              "not in countries.csv; first row shown"))
+            problems.append(
+                _validate.Problem(
+                    name, line, col, code, "code (from balkanarms.sipri.NAMES) is not in countries.csv; first row shown"
+                )
+            )
     return problems

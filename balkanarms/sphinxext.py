@@ -18,8 +18,10 @@ from pathlib import Path
 from . import DATA_DIR, bundle
 
 _INLINE = re.compile(r"^\s*<script>[^<]*</script>\s*$")
-_TOGGLE = re.compile(r'(<a class="(?:current )?reference internal" href="[^"]*">([^<]+)</a>'
-                     r'<details(?: open="open")?><summary)>')
+_TOGGLE = re.compile(
+    r'(<a class="(?:current )?reference internal" href="[^"]*">([^<]+)</a>'
+    r'<details(?: open="open")?><summary)>'
+)
 BUNDLE_TOOLTIP = "Download the notebooks with their data and code, ready to run (.zip)"
 
 
@@ -41,8 +43,14 @@ def name_section_toggles(html: str) -> str:
 
 def bundle_link(pathto, text: str = "") -> dict:
     """A link to the bundle from the page being written, as the theme's buttons describe one."""
-    return {"type": "link", "url": pathto(bundle.ARCHIVE, 1), "text": text, "tooltip": BUNDLE_TOOLTIP,
-            "icon": "fas fa-file-zipper", "label": "download-bundle-button"}
+    return {
+        "type": "link",
+        "url": pathto(bundle.ARCHIVE, 1),
+        "text": text,
+        "tooltip": BUNDLE_TOOLTIP,
+        "icon": "fas fa-file-zipper",
+        "label": "download-bundle-button",
+    }
 
 
 def add_bundle_button(app, pagename, templatename, context, doctree):

@@ -5,6 +5,7 @@ every page. The palettes are colour-blind safe (Paul Tol's and Okabe & Ito's
 qualitative schemes), and order never depends on the data: suppliers and blocs
 always appear in the order below.
 """
+
 from __future__ import annotations
 
 import matplotlib as mpl
@@ -46,8 +47,9 @@ assert list(BLOC_COLOURS) == BLOCS
 UNCONFIRMED = {"alpha": 0.45, "hatch": "///"}
 
 #: Credit line for charts built from the ledger.
-SOURCE_LEDGER = ("Source: the book's deal ledger (data/transfers.csv), compiled from the cited press and official "
-                 "sources.")
+SOURCE_LEDGER = (
+    "Source: the book's deal ledger (data/transfers.csv), compiled from the cited press and official sources."
+)
 
 
 def supplier_colour(code: str) -> str:
@@ -73,25 +75,27 @@ def apply() -> None:
     """Set matplotlib defaults for every figure of the book (deterministic output), and make
     pandas escape HTML in every styled table, since table cells come from the data."""
     pd.set_option("styler.format.escape", "html")
-    mpl.rcParams.update({
-        "figure.dpi": 100,
-        "savefig.dpi": 110,
-        "figure.figsize": (8, 4.5),
-        "font.family": "DejaVu Sans",
-        "font.size": 10,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "axes.grid.axis": "y",
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.6,
-        "legend.frameon": False,
-        "svg.hashsalt": "balkanarms",
-        "path.simplify": True,
-    })
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "figure.figsize": (8, 4.5),
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#dddddd",
+            "grid.linewidth": 0.6,
+            "legend.frameon": False,
+            "svg.hashsalt": "balkanarms",
+            "path.simplify": True,
+        }
+    )
 
 
 def add_source(fig: plt.Figure, text: str = SOURCE_LEDGER) -> None:

@@ -5,6 +5,7 @@ Styler with a fixed id (so two builds give the same HTML) and the CSS class
 ``ba-table`` (wrapping text; the book's stylesheet lets it scroll sideways on a
 phone, with a visible cue).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
-def show(df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: str | None = None,
-         links: dict | None = None):
+def show(
+    df: pd.DataFrame, name: str, *, formats: dict | None = None, caption: str | None = None, links: dict | None = None
+):
     """A Styler that renders ``df`` for readers: no index, empty cells blank, integers plain,
     other numbers with thousands separators; ``name`` fixes the HTML id. Every cell is
     HTML-escaped (cells come from the data); ``links`` maps a column to a function

@@ -11,6 +11,7 @@
     python -m balkanarms.teaching student [OUTPUT_DIR]
     python -m balkanarms.teaching handout [PDF_PATH]
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,14 @@ ROLES_PDF = STUDENT_DIR / "role-briefs.pdf"
 
 #: Debian's chromium, driven by Playwright without a browser download.
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 #: Class that marks a block as for instructors only (dropped from the student edition).
 FACILITATOR_CLASS = "facilitator-notes"
@@ -52,6 +59,7 @@ _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}")
 
 
 # ------------------------------------------------------------------ student edition
+
 
 def _block_end(lines: list[str], start: int, fence: str) -> int:
     """Index of the line that closes the directive opened at ``start`` with ``fence``."""
@@ -64,7 +72,7 @@ def _block_end(lines: list[str], start: int, fence: str) -> int:
 def _options(lines: list[str], start: int) -> str:
     """The ``:option:`` lines right after a directive's first line, joined."""
     out = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith(":") or _OPEN.match(line):
             break
         out.append(line)
@@ -115,7 +123,7 @@ def strip_notebook(nb: dict) -> dict:
             continue
         if cell["cell_type"] == "markdown" and "{solution-start}" in src and "{solution-end}" not in src:
             gated = True
-            src = src[:src.index("{solution-start}")].rsplit("\n", 1)[0].rstrip("\n")
+            src = src[: src.index("{solution-start}")].rsplit("\n", 1)[0].rstrip("\n")
         if cell["cell_type"] == "markdown":
             src = strip_solutions(src)
         cells.append(dict(cell, source=src))
@@ -231,18 +239,23 @@ def _article(page: Path) -> str:
 
 
 #: Role briefs print one to an A4 page: no print title or contents, compact type.
-ROLES_CSS = PRINT_CSS + """
+ROLES_CSS = (
+    PRINT_CSS
+    + """
 #jb-print-docs-body { display: none !important; }
 article.bd-article h1 { display: block !important; font-size: 17pt; margin: 0 0 6pt; }
 article.bd-article h2 { font-size: 12pt; margin: 9pt 0 3pt; }
 body { font-size: 10.5pt; line-height: 1.35; }
 article.bd-article p, article.bd-article li { margin-bottom: 2pt; }
 """
+)
 
 
 def _footer(title: str) -> str:
-    return ('<div style="font-size:8px;width:100%;text-align:center;">Arms and influence in the Western '
-            f'Balkans: {title}, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+    return (
+        '<div style="font-size:8px;width:100%;text-align:center;">Arms and influence in the Western '
+        f'Balkans: {title}, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+    )
 
 
 def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
@@ -263,7 +276,8 @@ def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(pages[0].as_uri(), wait_until="load")
-        page.evaluate("""([sel, parts]) => {
+        page.evaluate(
+            """([sel, parts]) => {
             const main = document.querySelector(sel);
             for (const html of parts) {
                 const div = document.createElement('div');
@@ -271,12 +285,21 @@ def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
                 div.innerHTML = html;
                 main.appendChild(div);
             }
-        }""", [_ARTICLE, parts])
+        }""",
+            [_ARTICLE, parts],
+        )
         page.add_style_tag(content=css)
         page.emulate_media(media="print")
         page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-        page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True,
-                 display_header_footer=True, header_template="<span></span>", footer_template=_footer(title))
+        page.pdf(
+            path=str(pdf),
+            format="A4",
+            print_background=True,
+            prefer_css_page_size=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=_footer(title),
+        )
         browser.close()
     print(f"{title}: {pdf}", flush=True)
     return pdf

@@ -3,6 +3,7 @@
 A notebook glues what these return, so the prose reads right for any parameter
 value, including an empty selection ("No deal with China is recorded for Croatia").
 """
+
 from __future__ import annotations
 
 
@@ -89,6 +90,7 @@ def since_sentence(years, year: int, partner: str) -> str:
 def capabilities_sentence(deals, supplier: str, supplier_name: str) -> str:
     """'China has 12 deals in the selection: 4 air defence, 3 UAVs, ...' (labels from the data)."""
     from .tables import words
+
     d = deals[deals["supplier"] == supplier]
     if d.empty:
         return f"{supplier_name} has no deal in this selection."
@@ -121,8 +123,10 @@ def fills_sentence(fills: dict[str, str], names: dict[str, str], labels: dict[st
     by_bloc: dict[str, list[str]] = {}
     for r, b in fills.items():
         by_bloc.setdefault(b, []).append(names.get(r, r))
-    parts = [f"{labels[b]} {'is' if len(rs) == 1 else 'are'} the largest bloc for {listing(sorted(rs))}"
-             for b, rs in sorted(by_bloc.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    parts = [
+        f"{labels[b]} {'is' if len(rs) == 1 else 'are'} the largest bloc for {listing(sorted(rs))}"
+        for b, rs in sorted(by_bloc.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
     return "; ".join(parts) + "."
 
 
@@ -133,8 +137,10 @@ def largest_sentence(largest, measure: str) -> str:
     groups: dict[str, list[str]] = {}
     for country, bloc in zip(largest["country"], largest[col]):
         groups.setdefault(bloc, []).append(country)
-    parts = [f"{bloc.lower() if bloc.startswith('no ') else bloc} for {listing(cs)}"
-             for bloc, cs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    parts = [
+        f"{bloc.lower() if bloc.startswith('no ') else bloc} for {listing(cs)}"
+        for bloc, cs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
     return f"By {what}, the largest supplier bloc is " + "; ".join(parts) + "."
 
 
@@ -144,8 +150,10 @@ def top_pair_sentence(pairs, names: dict[str, str], span: str, source: str) -> s
     if len(pairs) == 0:
         return f"SIPRI records no delivery to the seven countries in {span} ({source})."
     (r, s), v = pairs.index[0], pairs.iloc[0]
-    return (f"the largest relationship delivered in {span} is {with_article(names.get(s, s))} to {names.get(r, r)}, "
-            f"TIV {v:,.0f} million of {pairs.sum():,.0f} million for the seven countries ({source}).")
+    return (
+        f"the largest relationship delivered in {span} is {with_article(names.get(s, s))} to {names.get(r, r)}, "
+        f"TIV {v:,.0f} million of {pairs.sum():,.0f} million for the seven countries ({source})."
+    )
 
 
 def diversified_sentence(table, names: dict[str, str]) -> str:
@@ -155,8 +163,10 @@ def diversified_sentence(table, names: dict[str, str]) -> str:
     most = [names[r] for r in table.index if table.loc[r, "suppliers"] == table["suppliers"].max()]
     blocs = [names[r] for r in table.index if table.loc[r, "blocs"] == table["blocs"].max()]
     verb = "has" if len(most) == 1 else "have"
-    return (f"{listing(most)} {verb} the most supplier countries ({table['suppliers'].max()}); "
-            f"{listing(blocs)} {'draws' if len(blocs) == 1 else 'draw'} on the most blocs ({table['blocs'].max()}).")
+    return (
+        f"{listing(most)} {verb} the most supplier countries ({table['suppliers'].max()}); "
+        f"{listing(blocs)} {'draws' if len(blocs) == 1 else 'draw'} on the most blocs ({table['blocs'].max()})."
+    )
 
 
 def volume_top_sentence(name: str, shares, span: str, source: str) -> str:
@@ -166,8 +176,10 @@ def volume_top_sentence(name: str, shares, span: str, source: str) -> str:
         return f"SIPRI records no delivery of major arms to {name} in {span} ({source})."
     top = shares.sort_values("tiv", ascending=False, kind="stable").iloc[0]
     who = with_article(top["label"])
-    return (f"In {span} the largest supplier of {name} by volume was {who}, with {top['share']:.0f} % "
-            f"(TIV {top['tiv']:,.0f} million of {total:,.0f} million; {source}).")
+    return (
+        f"In {span} the largest supplier of {name} by volume was {who}, with {top['share']:.0f} % "
+        f"(TIV {top['tiv']:,.0f} million of {total:,.0f} million; {source})."
+    )
 
 
 def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: str = "2020–24") -> str:
@@ -177,6 +189,8 @@ def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: 
         return f"SIPRI records no delivery in {window}."
     old, new = rev.columns[0], rev.columns[1]
     top = rev[old].idxmax()
-    return (f"SIPRI's {new} edition gives {with_article(names.get(top, top))} {rev.loc[top, new]:.1f} % of {name}'s "
-            f"{window} imports by volume, against {rev.loc[top, old]:.1f} % in its {old} edition: the register "
-            "is revised every year, so a share is quoted with its edition.")
+    return (
+        f"SIPRI's {new} edition gives {with_article(names.get(top, top))} {rev.loc[top, new]:.1f} % of {name}'s "
+        f"{window} imports by volume, against {rev.loc[top, old]:.1f} % in its {old} edition: the register "
+        "is revised every year, so a share is quoted with its edition."
+    )

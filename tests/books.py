@@ -9,6 +9,7 @@ tests that need it are collected, so that they run while other tests do:
 
 The main build gets the machine first; the other two run at a lower priority. A fixture
 that needs a build waits for it and fails with the end of its log if it failed."""
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,7 @@ class Build:
     #: What Jupyter Book prints first: by then the build has executed every notebook.
     EXECUTED = "Running Jupyter-Book"
 
-    def __init__(self, name: str, command: list[str], html: Path, log: Path, nice: int = 0,
-                 after: Build | None = None):
+    def __init__(self, name: str, command: list[str], html: Path, log: Path, nice: int = 0, after: Build | None = None):
         self.name, self.command, self.html, self.log, self.nice, self.after = name, command, html, log, nice, after
         self.returncode: int | None = None
         self.executed = threading.Event()  # notebooks executed, or the build is over
@@ -64,9 +64,14 @@ class Build:
             if self._stopped:
                 return
             with open(self.log, "w") as out:
-                self._proc = subprocess.Popen(self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                              start_new_session=True,  # stop() ends its kernels with it
-                                              preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
+                self._proc = subprocess.Popen(
+                    self.command,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # stop() ends its kernels with it
+                    preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
+                )
                 while self._proc.poll() is None and not self.executed.is_set():
                     if self.EXECUTED in self.log.read_text(errors="replace"):
                         self.executed.set()
@@ -101,14 +106,24 @@ class Build:
 
 def main_build(tmp: Path) -> Build:
     out = tmp / "book"
-    return Build("main build", [sys.executable, "-m", "balkanarms", "build", str(out)],
-                 out / "_build" / "html", tmp / "main-build.log")
+    return Build(
+        "main build",
+        [sys.executable, "-m", "balkanarms", "build", str(out)],
+        out / "_build" / "html",
+        tmp / "main-build.log",
+    )
 
 
 def student_build(tmp: Path, main: Build) -> Build:
     out = tmp / "student"
-    return Build("student edition", [sys.executable, "-m", "balkanarms.teaching", "student", str(out)],
-                 out / "html", tmp / "student-build.log", nice=10, after=main)
+    return Build(
+        "student edition",
+        [sys.executable, "-m", "balkanarms.teaching", "student", str(out)],
+        out / "html",
+        tmp / "student-build.log",
+        nice=10,
+        after=main,
+    )
 
 
 def inject(book: Path) -> None:
@@ -146,13 +161,20 @@ def keep_only(book: Path, pages: list[str]) -> None:
 
 #: A cold build of the partial copy, reading the copy's data. Not strict: its pages link to
 #: chapters the copy leaves out.
-PARTIAL = ("import sys; from pathlib import Path; from balkanarms.build import build; book = Path(sys.argv[1]); "
-           "sys.exit(build(book, data_dir=book / 'data', strict=False).returncode)")
+PARTIAL = (
+    "import sys; from pathlib import Path; from balkanarms.build import build; book = Path(sys.argv[1]); "
+    "sys.exit(build(book, data_dir=book / 'data', strict=False).returncode)"
+)
 
 
 def injected_build(tmp: Path) -> Build:
     book = copy_book(tmp / "injected")
     keep_only(book, INJECTED_PAGES)
     inject(book)
-    return Build("partial build with injected markup", [sys.executable, "-c", PARTIAL, str(book)],
-                 book / "_build" / "html", tmp / "injected-build.log", nice=10)
+    return Build(
+        "partial build with injected markup",
+        [sys.executable, "-c", PARTIAL, str(book)],
+        book / "_build" / "html",
+        tmp / "injected-build.log",
+        nice=10,
+    )

@@ -68,8 +68,6 @@ FIXTURE_BIB = """@misc{keya,
 """
 
 
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (no browser download). Never skipped:
@@ -78,6 +76,7 @@ def browser():
     if chromium is None:
         pytest.fail("Debian's chromium is required for the browser tests: run `make test`, which installs it")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
@@ -113,7 +112,13 @@ def fixture_dir(tmp_path: Path) -> Path:
 # ---------------------------------------------------------------- the suite's builds
 
 #: Fixture -> the build it waits for (tests/books.py).
-BUILD_OF = {"built_book": "main", "main_build_log": "main", "server": "main", "student_html": "student", "injected_book": "injected"}
+BUILD_OF = {
+    "built_book": "main",
+    "main_build_log": "main",
+    "server": "main",
+    "student_html": "student",
+    "injected_book": "injected",
+}
 #: Tests run in this order of what they need: nothing, then the builds in the order they finish.
 ORDER = {"injected": 1, "main": 2, "student": 3}
 BUILDS: dict[str, books.Build] = {}
@@ -210,6 +215,7 @@ def server(built_book):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
     handler = functools.partial(Quiet, directory=str(built_book))
     httpd = socketserver.TCPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -229,6 +235,7 @@ def block_other_hosts(page, server: str) -> list[str]:
         else:
             external.append(r.request.url)
             r.abort()
+
     page.route("**/*", route)
     return external
 
@@ -267,6 +274,7 @@ def opened(server, browser):
         if width not in tabs:
             tabs[width] = Opened(browser, server, width)
         return tabs[width].load(path)
+
     yield get
     for tab in tabs.values():
         tab.page.close()

@@ -20,8 +20,17 @@ from balkanarms import (
 
 
 def deals(rows):
-    cols = ["recipient", "supplier", "bloc", "order_year", "delivery_start", "number_ordered",
-            "number_delivered", "capability", "confidence"]
+    cols = [
+        "recipient",
+        "supplier",
+        "bloc",
+        "order_year",
+        "delivery_start",
+        "number_ordered",
+        "number_delivered",
+        "capability",
+        "confidence",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     for c in ["order_year", "delivery_start", "number_ordered", "number_delivered"]:
         df[c] = df[c].astype("Int64")
@@ -29,27 +38,56 @@ def deals(rows):
     return df
 
 
-SYN = deals([
-    ("SRB", "CHN", "china", 2018, 2020, 6, 6, "uav", "confirmed"),
-    ("SRB", "CHN", "china", 2019, 2022, 4, None, "air_defence", "confirmed"),
-    ("SRB", "RUS", "russia_belarus", 2016, 2017, 6, 6, "combat_aircraft", "confirmed"),
-    ("SRB", "FRA", "nato_eu", 2024, None, 12, None, "combat_aircraft", "confirmed"),
-    ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "unconfirmed"),
-    ("HRV", "USA", "nato_eu", 2016, 2016, 16, 16, "helicopters", "confirmed"),
-    ("HRV", "TUR", "turkey", None, 2025, 6, 6, "uav", "reported"),
-])
-COUNTRIES = pd.DataFrame({
-    "code": ["SRB", "HRV", "BIH", "MNE", "MKD", "ALB", "XKX", "CHN", "RUS", "FRA", "USA", "TUR"],
-    "name": ["Serbia", "Croatia", "Bosnia and Herzegovina", "Montenegro", "North Macedonia", "Albania", "Kosovo",
-             "China", "Russia", "France", "United States", "Turkey"],
-    "bloc": ["other", "nato_eu", "other", "nato_eu", "nato_eu", "nato_eu", "other",
-             "china", "russia_belarus", "nato_eu", "nato_eu", "turkey"],
-    "capital_lat": [44.8, 45.81, 43.85, 42.44, 42.0, 41.33, 42.67, 39.9, 55.75, 48.85, 38.9, 39.93],
-    "capital_lon": [20.46, 15.98, 18.36, 19.26, 21.43, 19.82, 21.17, 116.4, 37.62, 2.35, -77.04, 32.86],
-})
+SYN = deals(
+    [
+        ("SRB", "CHN", "china", 2018, 2020, 6, 6, "uav", "confirmed"),
+        ("SRB", "CHN", "china", 2019, 2022, 4, None, "air_defence", "confirmed"),
+        ("SRB", "RUS", "russia_belarus", 2016, 2017, 6, 6, "combat_aircraft", "confirmed"),
+        ("SRB", "FRA", "nato_eu", 2024, None, 12, None, "combat_aircraft", "confirmed"),
+        ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "unconfirmed"),
+        ("HRV", "USA", "nato_eu", 2016, 2016, 16, 16, "helicopters", "confirmed"),
+        ("HRV", "TUR", "turkey", None, 2025, 6, 6, "uav", "reported"),
+    ]
+)
+COUNTRIES = pd.DataFrame(
+    {
+        "code": ["SRB", "HRV", "BIH", "MNE", "MKD", "ALB", "XKX", "CHN", "RUS", "FRA", "USA", "TUR"],
+        "name": [
+            "Serbia",
+            "Croatia",
+            "Bosnia and Herzegovina",
+            "Montenegro",
+            "North Macedonia",
+            "Albania",
+            "Kosovo",
+            "China",
+            "Russia",
+            "France",
+            "United States",
+            "Turkey",
+        ],
+        "bloc": [
+            "other",
+            "nato_eu",
+            "other",
+            "nato_eu",
+            "nato_eu",
+            "nato_eu",
+            "other",
+            "china",
+            "russia_belarus",
+            "nato_eu",
+            "nato_eu",
+            "turkey",
+        ],
+        "capital_lat": [44.8, 45.81, 43.85, 42.44, 42.0, 41.33, 42.67, 39.9, 55.75, 48.85, 38.9, 39.93],
+        "capital_lon": [20.46, 15.98, 18.36, 19.26, 21.43, 19.82, 21.17, 116.4, 37.62, 2.35, -77.04, 32.86],
+    }
+)
 
 
 # ---------------------------------------------------------------- aggregation
+
 
 def test_deal_year_falls_back_to_first_delivery():
     assert agg.event_year(SYN, "deal").tolist() == [2018, 2019, 2016, 2024, 2019, 2016, 2025]
@@ -88,6 +126,7 @@ def test_unknown_measure_is_an_error():
 
 # ---------------------------------------------------------------- charts
 
+
 def bar_colours(fig):
     return {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches}
 
@@ -110,14 +149,22 @@ def test_stacked_by_year_totals_and_legend():
 
 def drawn_fills(fig) -> set[str]:
     """Colours of the bars actually drawn (patches with a height, on every panel)."""
-    return {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches
-            if isinstance(p, Rectangle) and p.get_height() > 0 and p.get_width() > 0}
+    return {
+        to_hex(p.get_facecolor(), keep_alpha=False)
+        for ax in fig.axes
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_height() > 0 and p.get_width() > 0
+    }
 
 
 def drawn_lines(fig) -> set[str]:
     """Colours of the flow lines actually drawn on the map (unfilled paths)."""
-    return {to_hex(p.get_edgecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches
-            if isinstance(p, PathPatch) and p.get_facecolor()[3] == 0}
+    return {
+        to_hex(p.get_edgecolor(), keep_alpha=False)
+        for ax in fig.axes
+        for p in ax.patches
+        if isinstance(p, PathPatch) and p.get_facecolor()[3] == 0
+    }
 
 
 @pytest.mark.parametrize("supplier,bloc", [("CHN", "china"), ("RUS", "russia_belarus")])
@@ -133,8 +180,10 @@ def test_supplier_colour_is_the_same_in_every_chart(supplier, bloc):
     assert all(len(c) == 1 for c in colours), colours
     assert colours[0] == colours[1] == colours[2]
     legend = bars.axes[0].get_legend()
-    keyed = {t.get_text(): to_hex(h.get_facecolor(), keep_alpha=False)
-             for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    keyed = {
+        t.get_text(): to_hex(h.get_facecolor(), keep_alpha=False)
+        for t, h in zip(legend.get_texts(), legend.legend_handles)
+    }
     assert {keyed[supplier]} == colours[0]  # the legend shows the colour that was drawn
     plt.close("all")
 
@@ -167,11 +216,17 @@ def test_small_multiples_one_panel_per_recipient():
 
 # ---------------------------------------------------------------- map
 
+
 def test_ledger_flows_values_and_unconfirmed():
     f = agg.ledger_flows(SYN, (2016, 2025))
     got = {(r.supplier, r.recipient): (r.value, r.unconfirmed) for r in f.itertuples()}
-    assert got == {("CHN", "SRB"): (2, 0), ("FRA", "SRB"): (2, 1), ("RUS", "SRB"): (1, 0),
-                   ("USA", "HRV"): (1, 0), ("TUR", "HRV"): (1, 0)}
+    assert got == {
+        ("CHN", "SRB"): (2, 0),
+        ("FRA", "SRB"): (2, 1),
+        ("RUS", "SRB"): (1, 0),
+        ("USA", "HRV"): (1, 0),
+        ("TUR", "HRV"): (1, 0),
+    }
     assert agg.dominant_bloc(f) == {"SRB": "nato_eu", "HRV": "nato_eu"}
 
 
@@ -184,6 +239,7 @@ def test_boundaries_hold_the_seven_recipients():
 
 
 # ---------------------------------------------------------------- the real data
+
 
 def test_coverage_floor():
     t = data.transfers()
@@ -217,13 +273,23 @@ def test_bloc_history_stacks_each_years_volume_by_bloc_in_the_bloc_colour():
     from matplotlib.patches import StepPatch
 
     from balkanarms import charts_tiv, style
-    tiv = pd.DataFrame({"recipient": ["SRB", "SRB", "SRB", "ALB"], "year": [2020, 2020, 2022, 1970],
-                        "bloc": ["china", "russia_belarus", "china", "china"], "tiv": [100.0, 30.0, 50.0, 7.0]})
-    fig = charts_tiv.bloc_history(tiv, {"SRB": "Serbia", "ALB": "Albania"}, recipients=["SRB", "ALB"],
-                                  years=(1965, 2025))
+
+    tiv = pd.DataFrame(
+        {
+            "recipient": ["SRB", "SRB", "SRB", "ALB"],
+            "year": [2020, 2020, 2022, 1970],
+            "bloc": ["china", "russia_belarus", "china", "china"],
+            "tiv": [100.0, 30.0, 50.0, 7.0],
+        }
+    )
+    fig = charts_tiv.bloc_history(
+        tiv, {"SRB": "Serbia", "ALB": "Albania"}, recipients=["SRB", "ALB"], years=(1965, 2025)
+    )
     serbia = [p for p in fig.axes[0].patches if isinstance(p, StepPatch)]
     assert {to_hex(p.get_facecolor(), keep_alpha=False) for p in serbia} == {
-        to_hex(style.bloc_colour("china")), to_hex(style.bloc_colour("russia_belarus"))}
+        to_hex(style.bloc_colour("china")),
+        to_hex(style.bloc_colour("russia_belarus")),
+    }
     years = np.arange(1965, 2026)
     stacked = sum(np.asarray(p.get_data().values) - np.asarray(p.get_data().baseline) for p in serbia)
     assert stacked[years == 2020][0] == 130.0 and stacked[years == 2022][0] == 50.0

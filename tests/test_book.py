@@ -1,5 +1,6 @@
 """The book built as `make book` builds it: every page, figure captions, the bundle and its
 links, and every page in Debian's chromium."""
+
 import json
 import re
 
@@ -27,12 +28,14 @@ def test_every_toc_entry_has_a_page(built_book):
 def test_numbers_are_glued_into_the_prose(built_book):
     html = (built_book / "notebooks" / "evidence.html").read_text()
     import balkanarms.data as data
+
     assert f"records {len(data.transfers())} deals" in re.sub(r"<[^>]+>", "", html)
 
 
 @pytest.mark.build
 def test_every_page_with_its_images_stays_under_1_mb(built_book):
     from balkanarms.bench import page_weights
+
     heavy = [(page, size) for page, size in page_weights(built_book) if size > 1_000_000]
     assert heavy == []
 
@@ -41,6 +44,7 @@ def test_every_page_with_its_images_stays_under_1_mb(built_book):
 def test_figures_have_alt_text_and_captions(built_book):
     """Every image in a chapter has alt text and sits in a figure with a caption."""
     from bs4 import BeautifulSoup
+
     images = 0
     for f in toc_files():
         article = BeautifulSoup((built_book / f"{f}.html").read_text(), "html.parser").select_one("article")
@@ -56,6 +60,7 @@ def test_figures_have_alt_text_and_captions(built_book):
 @pytest.mark.build
 def test_every_chapter_offers_the_bundle_next_to_the_download_button(built_book):
     from balkanarms.bundle import ARCHIVE
+
     assert (built_book / ARCHIVE).is_file()
     for f in toc_files():
         html = (built_book / f"{f}.html").read_text()
@@ -87,18 +92,21 @@ def test_bundle_runs_a_notebook_from_a_temporary_folder(built_book, tmp_path):
 
     from balkanarms.build import notebook_env
     from balkanarms.bundle import ARCHIVE, NAME
+
     with zipfile.ZipFile(built_book / ARCHIVE) as zf:
         zf.extractall(tmp_path)
     folder = tmp_path / NAME
     path = folder / "notebooks" / "capabilities.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import balkanarms; print(balkanarms.__file__); print(balkanarms.DATA_DIR)"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell("import balkanarms; print(balkanarms.__file__); print(balkanarms.DATA_DIR)")
+    )
     with notebook_env(folder / "data"), pytest.MonkeyPatch.context() as mp:
         mp.delenv("BALKANARMS_DATA")  # the bundle's package finds its own data
         mp.setenv("PYTHONPATH", str(folder))
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     printed = nb.cells[-1].outputs[0]["text"].split()
     assert printed == [str(folder / "balkanarms" / "__init__.py"), str(folder / "data")]
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
@@ -149,10 +157,12 @@ def test_search_finds_a_term_from_the_data(server, browser):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_file", ["book/intro", "notebooks/evidence", "notebooks/serbia_suppliers",
-                                       "notebooks/map", "book/claims"])
+@pytest.mark.parametrize(
+    "page_file", ["book/intro", "notebooks/evidence", "notebooks/serbia_suppliers", "notebooks/map", "book/claims"]
+)
 def test_accessibility(opened, page_file):
     from axe_playwright_python.sync_playwright import Axe
+
     violations = Axe().run(opened(page_file).page).response["violations"]
     severe = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
     assert severe == [], severe
@@ -163,6 +173,7 @@ def test_the_build_executes_every_page_before_sphinx_starts(built_book, main_bui
     """Notebooks and Markdown pages with code run in parallel before Jupyter Book starts, which
     then finds every one in the cache and executes nothing itself."""
     from balkanarms.build import markdown_notebooks
+
     executed = set(re.findall(r"^executed (\S+)$", main_build_log, flags=re.M))
     expected = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")} | {p.name for p in markdown_notebooks(ROOT)}
     assert executed == expected

@@ -25,7 +25,8 @@ def fake_machine(tmp_path: Path, uid: int) -> dict[str, str]:
         "#!/bin/bash\n"
         f'echo "$@" >> {tmp_path / APT_LOG}\n'
         f'if [ "$1" = install ]; then printf "#!/bin/bash\\n" > {bin_dir / "chromium"}; '
-        f"/bin/chmod +x {bin_dir / 'chromium'}; fi\n")
+        f"/bin/chmod +x {bin_dir / 'chromium'}; fi\n"
+    )
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     return {"PATH": str(bin_dir), "HOME": str(tmp_path)}
@@ -33,9 +34,21 @@ def fake_machine(tmp_path: Path, uid: int) -> dict[str, str]:
 
 def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # -o: take the installed venv as up to date; DEJAVU: a machine without the fonts either
-    return subprocess.run(["/usr/bin/make", "--no-print-directory", "-o", ".venv/.installed", target,
-                           "DEJAVU=/nonexistent/DejaVuSans.ttf"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [
+            "/usr/bin/make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            target,
+            "DEJAVU=/nonexistent/DejaVuSans.ttf",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_make_test_without_chromium_stops_at_once_with_the_command(tmp_path):
@@ -57,8 +70,9 @@ def test_make_test_as_root_installs_chromium_and_fonts(tmp_path):
 
 
 def test_make_test_runs_browser_deps_before_the_tests():
-    dry = subprocess.run(["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert dry.index("apt-get install") < dry.index("-m pytest")
 
 
@@ -69,6 +83,7 @@ def test_ci_only_calls_make_test():
 
 
 # ---------------------------------------------------------------- kernels and caches
+
 
 def test_notebook_env_sets_and_restores(tmp_path, monkeypatch):
     monkeypatch.setenv("BALKANARMS_DATA", "/somewhere/else")
@@ -86,12 +101,14 @@ def test_notebook_env_sets_and_restores(tmp_path, monkeypatch):
 def test_kernel_started_by_the_build_logs_no_warning(tmp_path):
     """The ipykernel 'TCP without encryption' warning would fail the strict build; the
     build's own profile silences it whatever the venv's or the user's IPython set-up."""
-    code = ("import nbformat; from nbclient import NotebookClient\n"
-            "from balkanarms.build import notebook_env\n"
-            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('print(6 * 7)')])\n"
-            f"with notebook_env({str(tmp_path)!r}):\n"
-            "    NotebookClient(nb, kernel_name='python3', timeout=60).execute()\n"
-            "print(nb.cells[0].outputs[0]['text'])\n")
+    code = (
+        "import nbformat; from nbclient import NotebookClient\n"
+        "from balkanarms.build import notebook_env\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('print(6 * 7)')])\n"
+        f"with notebook_env({str(tmp_path)!r}):\n"
+        "    NotebookClient(nb, kernel_name='python3', timeout=60).execute()\n"
+        "print(nb.cells[0].outputs[0]['text'])\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "42"
@@ -114,6 +131,7 @@ def test_inputs_digest_follows_data_and_package(tmp_path, fixture_dir):
 def test_validation_is_redone_when_a_file_changes(fixture_dir):
     """A live kernel must not return rows edited after its first load without validating them."""
     from balkanarms.validate import DataError
+
     assert len(data.transfers(fixture_dir)) == 3
     path = fixture_dir / "transfers.csv"
     path.write_text(path.read_text().replace("SRB,CHN,FK-3", "SRB,CHI,FK-3"), encoding="utf-8")
@@ -132,6 +150,7 @@ def test_build_stops_on_a_failing_notebook_before_jupyter_book(tmp_path, fixture
 
 # ---------------------------------------------------------------- the bundle
 
+
 def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path, fixture_dir):
     notebooks = {"a.ipynb": b'{"executed": true}', "b.ipynb": b'{"as it is": true}'}
     (fixture_dir / "evidence" / "__pycache__").mkdir()
@@ -142,14 +161,19 @@ def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path,
         names = set(zf.namelist())
         assert not [n for n in names if "__pycache__" in n]  # bytecode left by a helper script is not data
         assert zf.read(f"{top}/notebooks/a.ipynb") == b'{"executed": true}'
-        assert {f"{top}/data/{p.relative_to(fixture_dir).as_posix()}" for p in fixture_dir.rglob("*.*")
-                if "__pycache__" not in p.parts} <= names
+        assert {
+            f"{top}/data/{p.relative_to(fixture_dir).as_posix()}"
+            for p in fixture_dir.rglob("*.*")
+            if "__pycache__" not in p.parts
+        } <= names
         assert {f"{top}/balkanarms/{p.name}" for p in (ROOT / "balkanarms").glob("*.py")} <= names
         assert {f"{top}/{n}" for n in ["README.md", "pyproject.toml", "requirements.txt"]} <= names
         readme = zf.read(f"{top}/README.md").decode()
     commands = [line for line in readme.splitlines() if line.startswith((".venv/", "python3 -m venv"))]
-    assert commands == ["python3 -m venv .venv && .venv/bin/pip install -r requirements.txt "
-                        "&& .venv/bin/pip install --no-deps -e .", ".venv/bin/jupyter lab notebooks/"]
+    assert commands == [
+        "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-deps -e .",
+        ".venv/bin/jupyter lab notebooks/",
+    ]
     again = bundle.write(tmp_path / "again.zip", notebooks, fixture_dir)
     assert again.read_bytes() == dest.read_bytes()  # same inputs, same archive
 
@@ -159,6 +183,7 @@ def test_executed_notebooks_carry_the_cached_outputs(tmp_path):
     import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
+
     folder = tmp_path / "notebooks"
     folder.mkdir()
     for name in ("run", "not_run"):
@@ -178,6 +203,7 @@ def test_executed_notebooks_carry_the_cached_outputs(tmp_path):
 
 def test_only_a_kernel_that_failed_to_start_earns_a_second_run():
     from balkanarms.build import _kernel_failed
+
     assert _kernel_failed("RuntimeError: Kernel didn't respond in 60 seconds")
     assert _kernel_failed("nbclient.exceptions.DeadKernelError: Kernel died")
     assert not _kernel_failed("CellExecutionError ... ParameterError: RECIPIENT must be one of")
@@ -188,6 +214,7 @@ def test_data_the_build_validated_is_not_validated_again_but_changed_data_is(fix
     """A kernel told the content key of the data the build validated skips validating that
     content; once a file changes, the loaders validate again and refuse the bad row."""
     from balkanarms.validate import DataError, validate as real_validate
+
     monkeypatch.setenv(data.VALIDATED_ENV, data.content_key(fixture_dir.resolve()))
     calls = []
     monkeypatch.setattr(data, "validate", lambda d: calls.append(d) or real_validate(d))

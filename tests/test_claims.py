@@ -3,6 +3,7 @@
 Each test is named after the sentence it protects. A data change that makes a
 sentence false fails exactly that test, in about a second, without a book build.
 """
+
 import shutil
 
 import pytest
@@ -66,14 +67,28 @@ def test_a_changed_row_fails_exactly_its_claim(tmp_path, ledger):
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     row = dict.fromkeys(header, "")
-    row.update(id="T-HRV-099", recipient="HRV", supplier="CHN", designation="CH-92A", description="armed UAV",
-               category="aircraft", capability="uav", number_ordered="2", order_year="2024", status="ordered",
-               deal_type="purchase", second_hand="false", confidence="unconfirmed",
-               sources=ledger.loc[0, "sources"][0])
+    row.update(
+        id="T-HRV-099",
+        recipient="HRV",
+        supplier="CHN",
+        designation="CH-92A",
+        description="armed UAV",
+        category="aircraft",
+        capability="uav",
+        number_ordered="2",
+        order_year="2024",
+        status="ordered",
+        deal_type="purchase",
+        second_hand="false",
+        confidence="unconfirmed",
+        sources=ledger.loc[0, "sources"][0],
+    )
     path.write_text("\n".join(lines + [",".join(row[h] for h in header)]) + "\n", encoding="utf-8")
     with open(d / "evidence" / "transfers.csv", "a", encoding="utf-8") as f:  # the row's evidence
-        f.write(f"T-HRV-099,{row['sources']},supplier;designation;number_ordered;order_year,"
-                f"In 2024 Croatia ordered 2 CH-92A drones from China.,\n")
+        f.write(
+            f"T-HRV-099,{row['sources']},supplier;designation;number_ordered;order_year,"
+            f"In 2024 Croatia ordered 2 CH-92A drones from China.,\n"
+        )
     changed = data.transfers(d)  # validates first: the new row is a well-formed, evidenced deal
     assert claims.chinese_weapon_buyers(changed) == ["HRV", "SRB"]
     assert claims.russia_outweighs_china_in_serbian_deals(changed)
@@ -82,8 +97,10 @@ def test_a_changed_row_fails_exactly_its_claim(tmp_path, ledger):
 def test_sentences_read_right_for_empty_selections():
     assert wording.first_deal("Croatia", "China", None) == "No dated deal with China is recorded for Croatia."
     assert wording.of_which({}, "deals with China") == "There are no deals with China."
-    assert wording.counted({"total": 0, "in_years": 0, "undated": 0, "outside": 0}, "Kosovo", (2006, 2025)) \
+    assert (
+        wording.counted({"total": 0, "in_years": 0, "undated": 0, "outside": 0}, "Kosovo", (2006, 2025))
         == "The ledger records no deal for Kosovo."
+    )
 
 
 # ---------------------------------------------------------------- volume (SIPRI TIV)

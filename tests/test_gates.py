@@ -1,6 +1,7 @@
 """The markup gate, on a partial build of the book with markup injected into its data:
 strings from the data reach HTML only as text. (That two executions of a notebook give the
 same figures and tables is checked by the notebook grid against the main build.)"""
+
 import pytest
 from books import IMG, INJECTED_PAGES as PAGES, SCRIPT
 
@@ -20,6 +21,7 @@ def test_markup_in_the_data_is_shown_as_text(injected_book, browser_factory, pag
 
 def test_cache_is_dropped_when_the_data_changes(tmp_path, fixture_dir):
     from balkanarms.build import refresh_cache
+
     (tmp_path / ".jupyter_cache").mkdir()
     assert refresh_cache(tmp_path, fixture_dir) is True  # never stamped: rebuild everything
     marker = tmp_path / ".jupyter_cache" / "executed-marker"

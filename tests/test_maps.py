@@ -1,4 +1,5 @@
 """The map: flows, gates, routes, colours drawn and determinism across processes."""
+
 import hashlib
 import subprocess
 import sys
@@ -36,14 +37,16 @@ def ledger(rows):
     return df
 
 
-SYN = ledger([
-    ("SRB", "CHN", "china", 2019, 2022, "confirmed"),
-    ("SRB", "CHN", "china", 2020, None, "confirmed"),
-    ("SRB", "RUS", "russia_belarus", 2017, 2017, "unconfirmed"),
-    ("HRV", "FRA", "nato_eu", 2021, 2023, "confirmed"),
-    ("HRV", "USA", "nato_eu", 2010, 2011, "confirmed"),
-    ("BIH", "SRB", "other", 2018, 2018, "confirmed"),
-])
+SYN = ledger(
+    [
+        ("SRB", "CHN", "china", 2019, 2022, "confirmed"),
+        ("SRB", "CHN", "china", 2020, None, "confirmed"),
+        ("SRB", "RUS", "russia_belarus", 2017, 2017, "unconfirmed"),
+        ("HRV", "FRA", "nato_eu", 2021, 2023, "confirmed"),
+        ("HRV", "USA", "nato_eu", 2010, 2011, "confirmed"),
+        ("BIH", "SRB", "other", 2018, 2018, "confirmed"),
+    ]
+)
 
 
 def test_ledger_flows_count_deals_in_the_window_with_their_unconfirmed_part():
@@ -54,16 +57,29 @@ def test_ledger_flows_count_deals_in_the_window_with_their_unconfirmed_part():
 
 
 def test_tiv_flows_sum_the_volume_in_the_window():
-    tiv = pd.DataFrame({"recipient": ["SRB", "SRB", "SRB"], "supplier": ["CHN", "CHN", "RUS"],
-                        "bloc": ["china", "china", "russia_belarus"], "year": [2020, 2026, 2021],
-                        "tiv": [10.0, 99.0, 2.5]})
+    tiv = pd.DataFrame(
+        {
+            "recipient": ["SRB", "SRB", "SRB"],
+            "supplier": ["CHN", "CHN", "RUS"],
+            "bloc": ["china", "china", "russia_belarus"],
+            "year": [2020, 2026, 2021],
+            "tiv": [10.0, 99.0, 2.5],
+        }
+    )
     f = agg.tiv_flows(tiv, (2020, 2025)).set_index("supplier")
     assert f.loc["CHN", "value"] == 10.0 and f.loc["RUS", "value"] == 2.5
 
 
 def test_dominant_bloc_breaks_ties_in_the_fixed_bloc_order():
-    f = pd.DataFrame({"recipient": ["SRB", "SRB"], "supplier": ["CHN", "FRA"], "bloc": ["china", "nato_eu"],
-                      "value": [3, 3], "unconfirmed": [0, 0]})
+    f = pd.DataFrame(
+        {
+            "recipient": ["SRB", "SRB"],
+            "supplier": ["CHN", "FRA"],
+            "bloc": ["china", "nato_eu"],
+            "value": [3, 3],
+            "unconfirmed": [0, 0],
+        }
+    )
     assert agg.dominant_bloc(f) == {"SRB": "nato_eu"}
 
 

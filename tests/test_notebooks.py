@@ -6,6 +6,7 @@ exercise that asks a student to change a parameter runs with exactly that change
 must finish with no error and nothing on stderr, and draw its figures. The runs go two at
 a time (this machine has two cores); the tier reports its own time.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,15 +44,22 @@ def grid() -> list[tuple[str, dict]]:
     ed_w = [{"EDITION": e, "WINDOW": (2020, 2024)} for e in _editions()]
     g = {
         "evidence": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
-        "serbia_suppliers": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
-        + [{"BASIS": b} for b in agg.BASES if b != "deal"] + ed,
+        "serbia_suppliers": [{}]
+        + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
+        + [{"BASIS": b} for b in agg.BASES if b != "deal"]
+        + ed,
         "china_footprint": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"],
         "region_compared": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"MEASURE": "deals"}] + ed_w,
         "capabilities": [{}] + [{"RECIPIENTS": [r]} for r in RECIPIENTS] + [{"MIN_DEALS": 1}],
-        "measures": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
-        + [{"WINDOW": w} for w in WINDOWS] + ed_w,
-        "map": [{}] + [{"WINDOW": w} for w in WINDOWS] + [{"WINDOW": (2026, 2026), "MEASURE": "deals"}]
-        + [{"MEASURE": "deals"}] + ed_w,
+        "measures": [{}]
+        + [{"RECIPIENT": r} for r in RECIPIENTS if r != "SRB"]
+        + [{"WINDOW": w} for w in WINDOWS]
+        + ed_w,
+        "map": [{}]
+        + [{"WINDOW": w} for w in WINDOWS]
+        + [{"WINDOW": (2026, 2026), "MEASURE": "deals"}]
+        + [{"MEASURE": "deals"}]
+        + ed_w,
         "history": [{}] + ed,
         "reconciliation": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
     }
@@ -88,19 +96,31 @@ def execute(name: str, overrides: dict, validated: str | None = None) -> dict:
     try:
         nb = with_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), overrides)
         with notebook_env(DATA_DIR, validated):  # the kernels' own profile, as the build starts them
-            NotebookClient(nb, timeout=120, kernel_name="python3",
-                           resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+            NotebookClient(
+                nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+            ).execute()
     except (CellExecutionError, ValueError) as exc:
-        return {"error": str(exc)[-2000:], "seconds": time.perf_counter() - start, "stderr": [],
-                "figures": 0, "figure_cells": 0, "figure_digests": set(), "table_digests": set()}
+        return {
+            "error": str(exc)[-2000:],
+            "seconds": time.perf_counter() - start,
+            "stderr": [],
+            "figures": 0,
+            "figure_cells": 0,
+            "figure_digests": set(),
+            "table_digests": set(),
+        }
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
     html = "".join(v for o in outputs for k, v in o.get("data", {}).items() if k.endswith("text/html"))
-    return {"error": error, "seconds": time.perf_counter() - start,
-            "stderr": [o.get("text", "") for o in outputs if o.get("name") == "stderr"],
-            "figures": len(pngs),
-            "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata),
-            "figure_digests": {digest(png) for png in pngs}, "table_digests": set(map(digest, tables_in(html)))}
+    return {
+        "error": error,
+        "seconds": time.perf_counter() - start,
+        "stderr": [o.get("text", "") for o in outputs if o.get("name") == "stderr"],
+        "figures": len(pngs),
+        "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata),
+        "figure_digests": {digest(png) for png in pngs},
+        "table_digests": set(map(digest, tables_in(html))),
+    }
 
 
 def digest(content: str | bytes) -> str:
@@ -122,6 +142,7 @@ RUNS = grid()
 @pytest.fixture(scope="session")  # session: a session fixture set up after it (the build) tears it down otherwise
 def results():
     from balkanarms.build import validate_with_key
+
     start = time.perf_counter()
     key, problems = validate_with_key(DATA_DIR)
     assert problems == [], problems[:5]
@@ -147,8 +168,10 @@ def test_two_executions_give_identical_figures_and_tables(results, built_book):
     for stem in sorted({nb for nb, _ in RUNS}):
         html = (built_book / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
         run = results[_id((stem, {}))]
-        shown = {digest((built_book / src).read_bytes())
-                 for src in re.findall(r'<img [^>]*src="\.\./(_images/[^"]+\.png)"', html)}
+        shown = {
+            digest((built_book / src).read_bytes())
+            for src in re.findall(r'<img [^>]*src="\.\./(_images/[^"]+\.png)"', html)
+        }
         assert shown <= run["figure_digests"], stem
         shown_tables = set(map(digest, tables_in(html)))
         assert shown_tables <= run["table_digests"], stem
@@ -169,11 +192,14 @@ def test_every_chapter_notebook_is_in_the_grid():
     assert chapters <= {nb for nb, _ in RUNS}
 
 
-@pytest.mark.parametrize("name,overrides,allowed", [
-    ("serbia_suppliers", {"RECIPIENT": "XYZ"}, "'SRB'"),
-    ("region_compared", {"WINDOW": (2020, 2010)}, "start <= end"),
-    ("map", {"MEASURE": "volume"}, "'deals'"),
-])
+@pytest.mark.parametrize(
+    "name,overrides,allowed",
+    [
+        ("serbia_suppliers", {"RECIPIENT": "XYZ"}, "'SRB'"),
+        ("region_compared", {"WINDOW": (2020, 2010)}, "start <= end"),
+        ("map", {"MEASURE": "volume"}, "'deals'"),
+    ],
+)
 def test_a_value_outside_the_allowed_set_names_the_allowed_values(name, overrides, allowed):
     r = execute(name, overrides)
     assert r["error"] is not None and ParameterError.__name__ in r["error"]

@@ -1,5 +1,6 @@
 """What a reader sees on the new parts of the book: the scorecard with its counts, searchable
 tables that need no other host, a map sharp enough to zoom, tables that signal they scroll."""
+
 import re
 
 import pytest
@@ -64,8 +65,16 @@ WIDE_WITHOUT_CUE = """() => [...document.querySelectorAll('main table')].filter(
 }).map(t => t.id || t.className)"""
 
 
-@pytest.mark.parametrize("path", ["notebooks/evidence", "notebooks/region_compared", "book/claims",
-                                  "notebooks/reconciliation", "notebooks/measures"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "notebooks/evidence",
+        "notebooks/region_compared",
+        "book/claims",
+        "notebooks/reconciliation",
+        "notebooks/measures",
+    ],
+)
 def test_no_table_runs_off_a_phone_screen_without_a_scroll_box(opened, path):
     page = opened(path, 390).page
     page.wait_for_load_state("networkidle")  # the interactive tables are built once their script ran

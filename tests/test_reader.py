@@ -1,5 +1,6 @@
 """What readers see: parameter errors, table formatting, wording, the bibliography style,
 interactive tables (no CDN in the built book)."""
+
 import pandas as pd
 import pytest
 from pybtex.database import parse_string
@@ -32,12 +33,16 @@ def test_tables_have_no_index_no_na_and_formatted_numbers():
 
 
 def test_wording_follows_the_numbers():
-    assert wording.of_which({"donation": 6, "purchase": 10}, "deals with Russia and Belarus") == \
-        "Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations."
+    assert (
+        wording.of_which({"donation": 6, "purchase": 10}, "deals with Russia and Belarus")
+        == "Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations."
+    )
     assert wording.of_which({"purchase": 1}, "deals with China") == "The one deal with China was a purchase."
-    assert wording.counted({"total": 45, "in_years": 35, "undated": 9, "outside": 1}, "Serbia", (2006, 2025)) == \
-        "35 of Serbia's 45 deals have a year in 2006–2025 and are drawn; 9 have no public year " \
+    assert (
+        wording.counted({"total": 45, "in_years": 35, "undated": 9, "outside": 1}, "Serbia", (2006, 2025))
+        == "35 of Serbia's 45 deals have a year in 2006–2025 and are drawn; 9 have no public year "
         "and 1 falls outside those years."
+    )
 
 
 BIB = """@misc{a2019, author = {{RFE/RL}}, title = {US-Albania Strategic Dialogue with Emmanuel Macron},

@@ -1,4 +1,5 @@
 """The ledger reconciled with SIPRI's register (balkanarms.reconcile, data/sipri_links.csv)."""
+
 import pandas as pd
 import pytest
 
@@ -36,8 +37,11 @@ def test_every_ledger_row_is_matched_or_has_a_reason(real):
 
 def test_matched_rows_share_the_recipient_and_name_any_supplier_difference(real):
     deals, links, ledger = real
-    m = (links[links["match"] == "matched"].merge(deals, on="sipri_key")
-         .merge(ledger, left_on="ledger_id", right_on="id", suffixes=("_sipri", "")))
+    m = (
+        links[links["match"] == "matched"]
+        .merge(deals, on="sipri_key")
+        .merge(ledger, left_on="ledger_id", right_on="id", suffixes=("_sipri", ""))
+    )
     assert len(m) == (links["match"] == "matched").sum()
     assert (m["recipient_sipri"] == m["recipient"]).all()
     differ = m[m["supplier_sipri"] != m["supplier"]]
@@ -55,12 +59,15 @@ def test_the_ledger_covers_all_of_sipri_after_reconciliation(real):
 
 
 def test_link_problems_name_file_line_column_and_value():
-    links = pd.DataFrame([
-        ["A|B|2020|X|y", "T-SRB-001", "matched", "", ""],
-        ["A|B|2020|NOPE|y", "T-SRB-001", "matched", "", ""],
-        ["", "T-SRB-999", "ledger_only", "small_arms: rifles", ""],
-        ["", "T-SRB-001", "ledger_only", "because", ""],
-    ], columns=rc.COLUMNS)
+    links = pd.DataFrame(
+        [
+            ["A|B|2020|X|y", "T-SRB-001", "matched", "", ""],
+            ["A|B|2020|NOPE|y", "T-SRB-001", "matched", "", ""],
+            ["", "T-SRB-999", "ledger_only", "small_arms: rifles", ""],
+            ["", "T-SRB-001", "ledger_only", "because", ""],
+        ],
+        columns=rc.COLUMNS,
+    )
     problems = rc.check_links(links, {"A|B|2020|X|y"}, {"T-SRB-001"}, "links.csv")
     assert len(problems) == 3
     assert problems[0].startswith("links.csv, line 3, column 'sipri_key': value 'A|B|2020|NOPE|y'")
@@ -69,14 +76,18 @@ def test_link_problems_name_file_line_column_and_value():
 
 
 def test_coverage_on_a_tiny_fixture():
-    deals = pd.DataFrame({"sipri_key": ["a", "b", "c", "d"],
-                          "tiv_delivered": [10.0, 5.0, 1.0, 4.0], "tiv_order": [20.0, 5.0, 0.0, 15.0]})
-    links = pd.DataFrame([
-        ["a", "T-SRB-001", "matched", "", ""],
-        ["b", "T-SRB-002", "matched", rc.ADDED + " (staged)", ""],
-        ["c", "", "sipri_only", "out of scope: a loan", ""],
-        ["", "T-SRB-003", "ledger_only", "small_arms: rifles", ""],
-    ], columns=rc.COLUMNS)
+    deals = pd.DataFrame(
+        {"sipri_key": ["a", "b", "c", "d"], "tiv_delivered": [10.0, 5.0, 1.0, 4.0], "tiv_order": [20.0, 5.0, 0.0, 15.0]}
+    )
+    links = pd.DataFrame(
+        [
+            ["a", "T-SRB-001", "matched", "", ""],
+            ["b", "T-SRB-002", "matched", rc.ADDED + " (staged)", ""],
+            ["c", "", "sipri_only", "out of scope: a loan", ""],
+            ["", "T-SRB-003", "ledger_only", "small_arms: rifles", ""],
+        ],
+        columns=rc.COLUMNS,
+    )
     c = rc.coverage(deals, links)
     assert (c["deals"], c["matched"], c["matched_before"], c["added"], c["explained"]) == (4, 2, 1, 1, 1)
     assert c["share_deals_matched"] == 0.5

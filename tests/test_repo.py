@@ -25,8 +25,10 @@ MAKEFILE = (ROOT / "Makefile").read_text()
 def code_blocks(section: str) -> list[list[str]]:
     """The command lines of each bash block under the README heading ``section``."""
     text = README.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return [[line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
-            for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
+    return [
+        [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+        for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    ]
 
 
 def make_recipe(target: str) -> list[str]:
@@ -35,6 +37,7 @@ def make_recipe(target: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- the README
+
 
 def test_every_make_target_the_readme_names_exists():
     named = set(re.findall(r"\bmake ([a-z][a-z-]*)", README))
@@ -68,14 +71,35 @@ def test_make_lab_serves_the_notebooks(tmp_path):
     """`make lab` as the README gives it (server settings come from a config folder, so the
     command itself is unchanged): JupyterLab starts from the venv and lists the notebooks."""
     port = free_port()
-    (tmp_path / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {
-        "ip": "127.0.0.1", "port": port, "port_retries": 0, "open_browser": False,
-        "IdentityProvider": {"token": "t"}}, "IdentityProvider": {"token": "t"}}))
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    proc = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed", "lab"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    (tmp_path / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {
+                    "ip": "127.0.0.1",
+                    "port": port,
+                    "port_retries": 0,
+                    "open_browser": False,
+                    "IdentityProvider": {"token": "t"},
+                },
+                "IdentityProvider": {"token": "t"},
+            }
+        )
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "JUPYTER_CONFIG_DIR": str(tmp_path),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "lab"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         listing, deadline = None, time.monotonic() + 90
         while listing is None and time.monotonic() < deadline and proc.poll() is None:
@@ -95,6 +119,7 @@ def test_make_lab_serves_the_notebooks(tmp_path):
 
 # ---------------------------------------------------------------- environment and package
 
+
 def pins() -> dict[str, str]:
     lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     reqs = [line for line in lines if line and not line.startswith("#")]
@@ -107,8 +132,9 @@ def test_requirements_are_pinned_and_installed_as_pinned():
     pinned = pins()
     assert {"jupyterlab", "nbconvert", "ruff", "itables", "jupyter-book", "pytest"} <= set(pinned)
     installed = {re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in metadata.distributions()}
-    differs = {name: (version, installed.get(name)) for name, version in pinned.items()
-               if installed.get(name) != version}
+    differs = {
+        name: (version, installed.get(name)) for name, version in pinned.items() if installed.get(name) != version
+    }
     assert differs == {}
 
 
@@ -116,6 +142,7 @@ def test_the_package_is_an_editable_install_of_this_checkout():
     import site
 
     import balkanarms
+
     dist = next(metadata.distributions(name="balkanarms", path=site.getsitepackages()))
     direct = json.loads(dist.read_text("direct_url.json"))
     assert direct["dir_info"].get("editable") is True
@@ -126,15 +153,20 @@ def test_the_package_is_an_editable_install_of_this_checkout():
 
 def test_package_enums_match_the_data_package():
     from balkanarms import aggregate
+
     package = json.loads((ROOT / "data" / "datapackage.json").read_text())
-    enums = {(r["name"], f["name"]): f.get("constraints", {}).get("enum")
-             for r in package["resources"] for f in r.get("schema", {}).get("fields", [])}
+    enums = {
+        (r["name"], f["name"]): f.get("constraints", {}).get("enum")
+        for r in package["resources"]
+        for f in r.get("schema", {}).get("fields", [])
+    }
     assert aggregate.BLOCS and set(aggregate.BLOCS) == set(enums[("countries", "bloc")])
     assert set(aggregate.RECIPIENTS) == set(enums[("transfers", "recipient")])
     assert set(aggregate.CAPABILITY_LABELS) == set(enums[("transfers", "capability")])
 
 
 # ---------------------------------------------------------------- repository hygiene
+
 
 def test_notebooks_have_no_outputs():
     nbs = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -167,11 +199,13 @@ def test_bib_keys_are_all_used():
     """Every entry of references.bib is cited by a data row (``sources``) or by a citation role
     in the prose; a word that merely equals a key does not count."""
     import balkanarms.data as data
+
     used = set()
     for name in ["transfers", "engagements", "statistics", "countries"]:
         used |= {k for ks in data.load_table(name)["sources"] for k in ks}
     for path in sorted((ROOT / "data" / "evidence").glob("*.csv")):
         import csv
+
         with open(path, encoding="utf-8", newline="") as f:
             used |= {row["source"] for row in csv.DictReader(f)}
     texts = [p.read_text() for p in sorted((ROOT / "book").rglob("*.md"))]
@@ -183,7 +217,15 @@ def test_bib_keys_are_all_used():
     assert defined - used == set()
 
 
-def test_ruff_is_clean():
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", "."],
-                          cwd=ROOT, capture_output=True, text=True)
+@pytest.mark.parametrize(
+    "command", [["check", "--output-format", "concise"], ["format", "--check"]], ids=["lint", "format"]
+)
+def test_ruff_is_clean(command):
+    """Lint and format, over the package, the tests and the notebooks' code cells."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -1,4 +1,5 @@
 """SIPRI extracts: the reader, deal keys, TIV by year, shares and the published figures."""
+
 import shutil
 
 import pandas as pd
@@ -29,7 +30,10 @@ def test_flags_lists_and_empty_versus_zero(tmp_path):
     assert problems == []
     a, b = recs
     assert (a["order_year_uncertain"], a["number_ordered_uncertain"], a["number_delivered_uncertain"]) == (
-        True, True, False)
+        True,
+        True,
+        False,
+    )
     assert a["delivery_years"] == [2020, 2021]
     assert (a["recipient"], a["supplier"], a["tiv_delivered"]) == ("SRB", "CHN", 6.0)
     # empty 'Number ordered' and 'TIV for total order' stay missing, a '0' is zero
@@ -38,21 +42,27 @@ def test_flags_lists_and_empty_versus_zero(tmp_path):
 
 
 def test_unknown_country_is_rejected_with_file_line_and_value(tmp_path):
-    path = write_register(tmp_path, "Serbia,China,2019,,6,,CH-92,armed UAV,6,,2020,New,,1,6,6",
-                          "Serbia,Atlantis,2019,,6,,X,drone,6,,2020,New,,1,6,6")
+    path = write_register(
+        tmp_path,
+        "Serbia,China,2019,,6,,CH-92,armed UAV,6,,2020,New,,1,6,6",
+        "Serbia,Atlantis,2019,,6,,X,drone,6,,2020,New,,1,6,6",
+    )
     _, problems = sipri.parse_register(path)
     assert [(p.file, p.line, p.column, p.value) for p in problems] == [("register.csv", 3, "Supplier", "Atlantis")]
 
 
-@pytest.mark.parametrize("cells, column, value", [
-    ("Serbia,China,2019,!,6,,CH-92,UAV,6,,2020,New,,1,6,6", "? (Year of order)", "!"),
-    ("Serbia,China,2019,,six,,CH-92,UAV,6,,2020,New,,1,6,6", "Number ordered", "six"),
-    ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020;2021,New,,1,6,6", "Year(s) of delivery", "2020;2021"),
-    ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,New,,1,6,6.x", "SIPRI TIV of delivered weapons", "6.x"),
-    ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,New,,1,6,", "SIPRI TIV of delivered weapons", ""),
-    ("Serbia,China,2019,,6,,CH-92,UAV,6,,,New,,1,6,6", "SIPRI TIV of delivered weapons", "6"),
-    ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,Used,,1,6,6", "status", "Used"),
-])
+@pytest.mark.parametrize(
+    "cells, column, value",
+    [
+        ("Serbia,China,2019,!,6,,CH-92,UAV,6,,2020,New,,1,6,6", "? (Year of order)", "!"),
+        ("Serbia,China,2019,,six,,CH-92,UAV,6,,2020,New,,1,6,6", "Number ordered", "six"),
+        ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020;2021,New,,1,6,6", "Year(s) of delivery", "2020;2021"),
+        ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,New,,1,6,6.x", "SIPRI TIV of delivered weapons", "6.x"),
+        ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,New,,1,6,", "SIPRI TIV of delivered weapons", ""),
+        ("Serbia,China,2019,,6,,CH-92,UAV,6,,,New,,1,6,6", "SIPRI TIV of delivered weapons", "6"),
+        ("Serbia,China,2019,,6,,CH-92,UAV,6,,2020,Used,,1,6,6", "status", "Used"),
+    ],
+)
 def test_bad_cells_are_named(tmp_path, cells, column, value):
     recs, problems = sipri.parse_register(write_register(tmp_path, cells))
     assert recs == []
@@ -99,12 +109,18 @@ def test_keys_unique_and_as_contracted(edition):
     if edition == "2026":
         assert "Serbia|China|2019|CH-92|(armed) reconnaissance drone" in set(reg["sipri_key"])
         assert list(reg.loc[reg["sipri_key"].str.endswith(" #2"), "sipri_key"]) == [
-            "Croatia|Switzerland|1996|PC-9|(armed) trainer aircraft #2"]
+            "Croatia|Switzerland|1996|PC-9|(armed) trainer aircraft #2"
+        ]
 
 
 def test_deal_key_from_sipri_row():
-    row = {"Recipient": "Serbia", "Supplier": "China", "Year of order": "2019",
-           "Weapon designation": "CH-92", "Weapon description": "(armed) reconnaissance drone"}
+    row = {
+        "Recipient": "Serbia",
+        "Supplier": "China",
+        "Year of order": "2019",
+        "Weapon designation": "CH-92",
+        "Weapon description": "(armed) reconnaissance drone",
+    }
     assert sipri.deal_key(row) == "Serbia|China|2019|CH-92|(armed) reconnaissance drone"
     assert sipri.deal_keys([row, row, row])[1:] == [sipri.deal_key(row) + " #2", sipri.deal_key(row) + " #3"]
 
@@ -167,8 +183,10 @@ def test_largest_supplier_of_serbia():
 
 
 def test_share_table_keeps_missing_windows_missing():
-    shares = {"a": sipri.tiv_shares("SRB", (2021, 2025), "2026", by="bloc"),
-              "b": sipri.tiv_shares("XKX", (1950, 1960), "2026", by="bloc")}
+    shares = {
+        "a": sipri.tiv_shares("SRB", (2021, 2025), "2026", by="bloc"),
+        "b": sipri.tiv_shares("XKX", (1950, 1960), "2026", by="bloc"),
+    }
     t = sipri.share_table(shares)
     assert t.loc["a"].sum() == pytest.approx(100) and t.loc["b"].isna().all()
 
@@ -201,10 +219,13 @@ def test_rows_not_recomputed_are_explained():
     assert left["how"].str.len().gt(0).all()
 
 
-@pytest.mark.parametrize("edition, window, expected", [
-    ("2025", (2020, 2024), {"CHN": 57.0, "RUS": 19.8, "FRA": 7.4}),
-    ("2026", (2020, 2024), {"CHN": 53.6, "RUS": 21.0, "FRA": 8.1}),
-])
+@pytest.mark.parametrize(
+    "edition, window, expected",
+    [
+        ("2025", (2020, 2024), {"CHN": 57.0, "RUS": 19.8, "FRA": 7.4}),
+        ("2026", (2020, 2024), {"CHN": 53.6, "RUS": 21.0, "FRA": 8.1}),
+    ],
+)
 def test_serbia_shares_as_in_the_extracts_readme(edition, window, expected):
     # the README's figures split every deal evenly; the exact values differ by <= 0.1 point
     for exact, tol in ((False, 0.05), (True, 0.1)):

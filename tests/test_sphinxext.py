@@ -20,14 +20,18 @@ def test_second_copy_of_an_inline_script_is_removed():
 
 
 def test_navigation_toggles_are_named_after_their_chapter():
-    html = ('<li><a class="reference internal" href="teaching.html">Teaching with this book</a><details>'
-            '<summary><span class="toctree-toggle" role="presentation"></span></summary><ul></ul></details></li>')
+    html = (
+        '<li><a class="reference internal" href="teaching.html">Teaching with this book</a><details>'
+        '<summary><span class="toctree-toggle" role="presentation"></span></summary><ul></ul></details></li>'
+    )
     out = sphinxext.name_section_toggles(html)
     assert '<summary aria-label="Sections of Teaching with this book">' in out
     assert sphinxext.name_section_toggles(out) == out
     # the chapter being read: its link is "current" and its sections are open
-    here = ('<a class="current reference internal" href="#">The evidence base</a><details open="open">'
-            '<summary><span></span></summary>')
+    here = (
+        '<a class="current reference internal" href="#">The evidence base</a><details open="open">'
+        "<summary><span></span></summary>"
+    )
     assert '<summary aria-label="Sections of The evidence base">' in sphinxext.name_section_toggles(here)
 
 
@@ -61,8 +65,12 @@ def test_build_finished_writes_bundle_sources_and_clean_pages(tmp_path, fixture_
     executed = {"a.ipynb": b'{"outputs": "yes"}'}
     monkeypatch.setattr(bundle, "executed_notebooks", lambda notebooks, cache: executed)
     monkeypatch.setattr(sphinxext, "DATA_DIR", fixture_dir)
-    app = SimpleNamespace(outdir=str(out), srcdir=str(src), builder=SimpleNamespace(format="html"),
-                          env=SimpleNamespace(mystnb_config=SimpleNamespace(execution_cache_path=".jupyter_cache")))
+    app = SimpleNamespace(
+        outdir=str(out),
+        srcdir=str(src),
+        builder=SimpleNamespace(format="html"),
+        env=SimpleNamespace(mystnb_config=SimpleNamespace(execution_cache_path=".jupyter_cache")),
+    )
     sphinxext._build_finished(app, None)
     assert (out / "_sources" / "notebooks" / "a.ipynb").read_bytes() == executed["a.ipynb"]
     assert (out / "page.html").read_text() == THEBE

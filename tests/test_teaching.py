@@ -1,5 +1,6 @@
 """The teaching kit: exercises and their solutions, the runs they ask for, the glossary,
 the student edition and the handout."""
+
 from __future__ import annotations
 
 import ast
@@ -36,7 +37,7 @@ def exercise_blocks(text: str) -> dict[str, str]:
     out = {}
     for m in _EX.finditer(text):
         nxt = _SOL.search(text, m.end())
-        out[m["label"]] = text[m.end(): nxt.start() if nxt else len(text)]
+        out[m["label"]] = text[m.end() : nxt.start() if nxt else len(text)]
     return out
 
 
@@ -56,11 +57,11 @@ def glossary_terms() -> set[str]:
     """Terms defined by the glossary directive (term lines: unindented, inside the block)."""
     text = GLOSSARY.read_text(encoding="utf-8")
     block = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S).group(1)
-    return {line.strip() for line in block.splitlines()
-            if line.strip() and not line.startswith((" ", ":"))}
+    return {line.strip() for line in block.splitlines() if line.strip() and not line.startswith((" ", ":"))}
 
 
 # ------------------------------------------------------------------ exercises
+
 
 def test_at_least_twelve_exercises_each_followed_by_its_solution():
     text = exercise_text()
@@ -74,7 +75,7 @@ def test_at_least_twelve_exercises_each_followed_by_its_solution():
 def test_every_solution_is_a_dropdown():
     text = exercise_text()
     for m in _SOL.finditer(text):
-        options = text[m.end():].split("\n")[1]
+        options = text[m.end() :].split("\n")[1]
         assert options.strip() == ":class: dropdown", f"solution of {m['label']} is not a dropdown"
 
 
@@ -120,18 +121,28 @@ def test_coded_solutions_run(tmp_path):
 
     nb = read_myst_markdown_notebook(exercise_text())
     nb = nbformat.from_dict(nb)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(TEACHING)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(TEACHING)}}).execute()
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error" or o.get("name") == "stderr"
+    ]
     assert not errors, errors
-    glued = {o["metadata"]["scrapbook"]["name"] for c in nb.cells if c.cell_type == "code"
-             for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
+    glued = {
+        o["metadata"]["scrapbook"]["name"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "scrapbook" in o.get("metadata", {})
+    }
     used = set(re.findall(r"\{glue:text\}`([\w]+)", exercise_text()))
     assert used <= glued, f"glued in the text but never computed: {sorted(used - glued)}"
 
 
 # ------------------------------------------------------------------ guide, roles, sources
+
 
 def test_session_plans_add_up_to_ninety_minutes():
     text = (TEACHING / "guide.md").read_text(encoding="utf-8")
@@ -164,6 +175,7 @@ def test_verdicts_named_in_the_guide_are_on_the_scorecard_scale():
 
 
 # ------------------------------------------------------------------ statements of the guide
+
 
 def test_guide_china_leads_serbia_by_tiv_but_not_by_deals():
     """Discussion 2's notes: in the headline window China is Serbia's largest supplier by TIV,
@@ -239,20 +251,45 @@ def test_teaching_bib_is_valid_and_cited_keys_exist():
         assert f["urldate"] == "2026-12-01", key
         if key not in main_keys:  # not yet merged by the lead: must not duplicate a source
             assert f["url"] not in main_urls, f"{key}: this URL is already in references.bib"
-    cited = {k.strip() for path in TEACHING.rglob("*.md")
-             for group in _CITE.findall(path.read_text(encoding="utf-8")) for k in group.split(",")}
+    cited = {
+        k.strip()
+        for path in TEACHING.rglob("*.md")
+        for group in _CITE.findall(path.read_text(encoding="utf-8"))
+        for k in group.split(",")
+    }
     assert cited <= keys | main_keys, sorted(cited - keys - main_keys)
     assert "swj2025china" in cited
 
 
 # ------------------------------------------------------------------ glossary
 
+
 def test_glossary_has_the_required_terms():
     terms = {t.lower() for t in glossary_terms()}
-    required = {"tiv", "sipri", "major conventional weapons", "sam", "shorad", "manpads", "uav", "ucav",
-                "isr", "dual-use", "licensed production", "second-hand transfer", "donation", "pfp",
-                "supplier bloc", "deal", "gate", "bloc", "confidence level", "confirmed", "reported",
-                "unconfirmed"}
+    required = {
+        "tiv",
+        "sipri",
+        "major conventional weapons",
+        "sam",
+        "shorad",
+        "manpads",
+        "uav",
+        "ucav",
+        "isr",
+        "dual-use",
+        "licensed production",
+        "second-hand transfer",
+        "donation",
+        "pfp",
+        "supplier bloc",
+        "deal",
+        "gate",
+        "bloc",
+        "confidence level",
+        "confirmed",
+        "reported",
+        "unconfirmed",
+    }
     assert required <= terms, sorted(required - terms)
 
 
@@ -330,13 +367,22 @@ def test_strip_solutions_rejects_an_unclosed_block():
 
 
 def test_strip_notebook_drops_gated_and_tagged_cells():
-    nb = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "Intro\n\n```{solution-start} ex-a\n:class: dropdown\n```"},
-        {"cell_type": "code", "metadata": {}, "source": "secret = 1"},
-        {"cell_type": "markdown", "metadata": {}, "source": "```{solution-end}\n```"},
-        {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "secret2 = 2"},
-        {"cell_type": "code", "metadata": {}, "source": "kept = 3"},
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "Intro\n\n```{solution-start} ex-a\n:class: dropdown\n```",
+            },
+            {"cell_type": "code", "metadata": {}, "source": "secret = 1"},
+            {"cell_type": "markdown", "metadata": {}, "source": "```{solution-end}\n```"},
+            {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "secret2 = 2"},
+            {"cell_type": "code", "metadata": {}, "source": "kept = 3"},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     out = teaching.strip_notebook(nb)
     sources = [c["source"] for c in out["cells"]]
     assert sources == ["Intro", "kept = 3"]
@@ -350,9 +396,13 @@ def test_stripped_exercises_keep_every_exercise_and_no_solution():
 
 def solution_phrases() -> list[str]:
     """Distinctive sentences from the solutions and facilitator notes (none appears elsewhere)."""
-    return ["A good answer also notes that a bar counts deals", "a verdict between the two",
-            "A real correction follows the README",
-            "Push students who call the 353rd squadron claim", "The rubric's top band requires that"]
+    return [
+        "A good answer also notes that a bar counts deals",
+        "a verdict between the two",
+        "A real correction follows the README",
+        "Push students who call the 353rd squadron claim",
+        "The rubric's top band requires that",
+    ]
 
 
 @pytest.mark.build
@@ -373,8 +423,10 @@ def test_student_edition_has_no_solutions_and_its_notebooks_ran(student_html):
 def in_process_of_its_own(builder: str, html: Path, pdf: Path) -> Path:
     """Print a PDF with teaching.<builder> in a separate Python process: Playwright's sync API
     cannot start inside the session's browser fixture, which already runs an event loop."""
-    code = (f"from pathlib import Path; from balkanarms import teaching; "
-            f"teaching.{builder}(Path({str(html)!r}), Path({str(pdf)!r}))")
+    code = (
+        f"from pathlib import Path; from balkanarms import teaching; "
+        f"teaching.{builder}(Path({str(html)!r}), Path({str(pdf)!r}))"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     return pdf
 
@@ -391,16 +443,14 @@ def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path)
     assert boxes and all(abs(float(w) - 595.28) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes)
     if not shutil.which("pdftotext"):
         pytest.fail("poppler-utils (pdftotext, pdftoppm) is required to read the handout")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for title in ("Seminar guide", "Exercises", "Glossary"):  # each part prints its title on a line of its own
         assert re.search(rf"^\s*{title}\s*$", text, re.M), title
     for section in ("Learning objectives", "A 90-minute session", "Reading a chart", "trend-indicator value"):
         assert section in text, section
     for phrase in solution_phrases():
         assert phrase not in text.replace("\n", " ")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")], check=True)
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert len(pngs) == 3 and all(p.stat().st_size > 5_000 for p in pngs)
 
@@ -411,8 +461,9 @@ def test_role_briefs_print_one_to_a_page(student_html, tmp_path):
     pdf = in_process_of_its_own("role_briefs", student_html, tmp_path / "roles.pdf")
     pages = []
     for n in range(1, len(teaching.ROLES) + 2):
-        out = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"], capture_output=True, text=True
+        )
         if out.returncode != 0:
             break
         pages.append(out.stdout)

@@ -340,6 +340,7 @@ def test_unreadable_bibliography_is_one_problem(fixture_dir):
 
 def test_the_bibliography_is_parsed_once_per_content_and_each_caller_gets_its_own_copy(fixture_dir):
     from balkanarms.bibcheck import _check_text, check_bib
+
     bib = fixture_dir / "references.bib"
     _check_text.cache_clear()
     keys, entries, problems = check_bib(bib)
@@ -353,6 +354,7 @@ def test_the_bibliography_is_parsed_once_per_content_and_each_caller_gets_its_ow
 
 def test_a_table_is_read_once_per_content_and_each_caller_gets_its_own_copy(fixture_dir, monkeypatch):
     import pandas as pd
+
     reads = []
     real = pd.read_csv
     monkeypatch.setattr(pd, "read_csv", lambda *a, **k: reads.append(a[0]) or real(*a, **k))

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from pybtex.database import parse_string
 from pybtex.scanner import PybtexError
 
+from .bibstyle import LANGUAGES
 from .problems import Problem
 from .schema import read_text
 
@@ -51,26 +52,6 @@ BLOG_DOMAINS = {
 }
 #: An outlet field that names another outlet: "X (via Y)", "X / Reuters", "(reposted)".
 _STANDS_IN = re.compile(r"\(|/|\bvia\b|repost|reprint|republish|citing|mirror", re.I)
-#: Language codes seen in notes, with the name to write instead.
-LANGUAGE_CODES = {
-    "ar": "Arabic",
-    "bs": "Bosnian",
-    "de": "German",
-    "en": "English",
-    "fr": "French",
-    "hr": "Croatian",
-    "it": "Italian",
-    "mk": "Macedonian",
-    "no": "Norwegian",
-    "ru": "Russian",
-    "sk": "Slovak",
-    "sq": "Albanian",
-    "sr": "Serbian",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "vi": "Vietnamese",
-    "zh": "Chinese",
-}
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _LANGUAGE_NAME = re.compile(r"^[A-Z][a-z]+(-[A-Z][a-z]+)?$")
 
@@ -122,7 +103,7 @@ def language_problems(note: str) -> list[str]:
             continue
         lang = part[3:].strip()
         if not _LANGUAGE_NAME.match(lang):
-            name = LANGUAGE_CODES.get(lang.lower(), "the language's name")
+            name = LANGUAGES.get(lang.lower(), "the language's name")
             out.append(f"language {lang!r} is not a name; write 'In {name}'")
     return out
 

@@ -18,6 +18,8 @@ from pybtex.style.formatting.unsrt import date
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.template import field, optional, sentence
 
+#: Language codes seen in notes, with the name to write instead (the style prints the name;
+#: the validator asks for it).
 LANGUAGES = {
     "ar": "Arabic",
     "bg": "Bulgarian",

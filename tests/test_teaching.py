@@ -420,23 +420,35 @@ def test_student_edition_has_no_solutions_and_its_notebooks_ran(student_html):
         assert "<img" in html and 'class="output traceback' not in html, stem
 
 
-def in_process_of_its_own(builder: str, html: Path, pdf: Path) -> Path:
-    """Print a PDF with teaching.<builder> in a separate Python process: Playwright's sync API
-    cannot start inside the session's browser fixture, which already runs an event loop."""
-    code = (
-        f"from pathlib import Path; from balkanarms import teaching; "
-        f"teaching.{builder}(Path({str(html)!r}), Path({str(pdf)!r}))"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return pdf
+@pytest.fixture(scope="module")
+def printed(student_html, tmp_path_factory) -> dict[str, Path]:
+    """The handout and the role briefs, printed from the student edition by teaching.handout and
+    teaching.role_briefs, each in a Python process of its own (Playwright's sync API cannot
+    start inside the session's browser fixture, which already runs an event loop); the two
+    print at once."""
+    if not Path(teaching.CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for the handout (make browser-deps)")
+    out = tmp_path_factory.mktemp("printed")
+    pdfs = {"handout": out / "handout.pdf", "role_briefs": out / "roles.pdf"}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"from pathlib import Path; from balkanarms import teaching; "
+                f"teaching.{builder}(Path({str(student_html)!r}), Path({str(pdf)!r}))",
+            ]
+        )
+        for builder, pdf in pdfs.items()
+    ]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    return pdfs
 
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path):
-    if not Path(teaching.CHROMIUM).exists():
-        pytest.fail("Debian's chromium is required for the handout (make browser-deps)")
-    pdf = in_process_of_its_own("handout", student_html, tmp_path / "handout.pdf")
+def test_handout_is_an_a4_pdf_with_the_expected_sections(printed, tmp_path):
+    pdf = printed["handout"]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
@@ -457,8 +469,8 @@ def test_handout_is_an_a4_pdf_with_the_expected_sections(student_html, tmp_path)
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_role_briefs_print_one_to_a_page(student_html, tmp_path):
-    pdf = in_process_of_its_own("role_briefs", student_html, tmp_path / "roles.pdf")
+def test_role_briefs_print_one_to_a_page(printed):
+    pdf = printed["role_briefs"]
     pages = []
     for n in range(1, len(teaching.ROLES) + 2):
         out = subprocess.run(

@@ -8,7 +8,8 @@ import re
 import time
 from pathlib import Path
 
-from .build import TIMEOUT, build, copy_book, notebook_env, validate_with_key
+from .build import TIMEOUT, build, copy_book, notebook_env
+from .data import validate_with_key
 
 
 def execute_notebooks(book: Path) -> dict[str, float]:

@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import DATA_DIR, ROOT
-from .data import VALIDATED_ENV, content_key
-from .validate import validate
+from .data import VALIDATED_ENV, content_key, validate_with_key
 
 #: What a copy of the book needs to build on its own.
 BOOK_PARTS = ["_config.yml", "_toc.yml", "book", "notebooks", "data", "_static"]
@@ -55,7 +54,7 @@ def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Ite
     """Set, for the kernels started inside the block, ``BALKANARMS_DATA`` to ``data_dir``
     and ``IPYTHONDIR`` to a fresh profile holding :data:`KERNEL_CONFIG` (so no user
     profile or start-up file changes a build); restore both afterwards. ``validated`` is
-    the content key of ``data_dir`` as just validated (:func:`validate_with_key`): kernels
+    the content key of ``data_dir`` as just validated (:func:`~balkanarms.data.validate_with_key`): kernels
     reading that same content then skip validating it again."""
     with tempfile.TemporaryDirectory(prefix="balkanarms-ipython-") as ipython_dir:
         profile = Path(ipython_dir) / "profile_default"
@@ -83,9 +82,8 @@ def inputs_digest(data_dir: Path = DATA_DIR, package: Path = PACKAGE) -> str:
 
     Jupyter Book's execution cache is keyed on the notebook's own code only, so a
     changed dataset or chart function would otherwise leave stale outputs in the book."""
-    h = hashlib.sha256()
-    files = sorted(package.glob("*.py")) + sorted(p for p in Path(data_dir).rglob("*") if p.is_file())
-    for path in files:
+    h = hashlib.sha256(content_key(Path(data_dir)).encode())
+    for path in sorted(package.glob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -156,12 +154,6 @@ def _last_lines(traceback: str | None, n: int = 12) -> str:
     (the executor has already logged the whole traceback)."""
     lines = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", traceback or "").splitlines() if line.strip()]
     return "\n".join(lines[-n:])
-
-
-def validate_with_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
-    """Validate ``data_dir`` once: its content key (taken before validating) and the problems."""
-    key = content_key(Path(data_dir).resolve())
-    return key, validate(data_dir)
 
 
 def build(

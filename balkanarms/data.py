@@ -70,6 +70,13 @@ def content_key(data_dir: Path) -> str:
     return h.hexdigest()
 
 
+def validate_with_key(data_dir: Path = DATA_DIR) -> tuple[str, list]:
+    """Validate ``data_dir`` once: its content key (taken before validating) and the problems.
+    A build hands the key to its kernels (:data:`VALIDATED_ENV`) when there are none."""
+    key = content_key(Path(data_dir).resolve())
+    return key, validate(data_dir)
+
+
 @lru_cache(maxsize=8)
 def _validated(data_dir: Path, content_key: str) -> None:
     problems = validate(data_dir)
@@ -85,11 +92,6 @@ def _checked(data_dir: Path) -> str:
     if os.environ.get(VALIDATED_ENV) != key:
         _validated(data_dir, key)
     return key
-
-
-@lru_cache(maxsize=8)
-def _bib(data_dir: Path, content_key: str) -> dict:
-    return check_bib(data_dir / "references.bib")[1]
 
 
 def load_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
@@ -167,7 +169,8 @@ def statistics(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
 def references(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """The BibTeX entries as a table (key, title, outlet, date, url, urldate)."""
     data_dir = Path(data_dir).resolve()
-    entries = _bib(data_dir, _checked(data_dir))
+    _checked(data_dir)
+    entries = check_bib(data_dir / "references.bib")[1]  # parsed once per text (bibcheck caches it)
     rows = []
     for key, f in entries.items():
         outlet = next((f[o] for o in BIB_OUTLET if f.get(o)), "")

@@ -125,7 +125,11 @@ def test_inputs_digest_follows_data_and_package(tmp_path, fixture_dir):
     after_code = build.inputs_digest(fixture_dir, package)
     assert after_code != before
     (fixture_dir / "countries.csv").write_text((fixture_dir / "countries.csv").read_text() + "\n")
-    assert build.inputs_digest(fixture_dir, package) != after_code
+    after_data = build.inputs_digest(fixture_dir, package)
+    assert after_data != after_code
+    (fixture_dir / "evidence" / "__pycache__").mkdir()  # left by importing the data's helper script
+    (fixture_dir / "evidence" / "__pycache__" / "merge_parts.cpython-311.pyc").write_bytes(b"bytecode")
+    assert build.inputs_digest(fixture_dir, package) == after_data
 
 
 def test_validation_is_redone_when_a_file_changes(fixture_dir):

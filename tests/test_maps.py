@@ -21,7 +21,7 @@ from balkanarms import (  # noqa: E402
     maps,
     style,
 )
-from balkanarms.build import validate_with_key  # noqa: E402
+from balkanarms.data import validate_with_key  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -141,7 +141,7 @@ RUNS = grid()
 
 @pytest.fixture(scope="session")  # session: a session fixture set up after it (the build) tears it down otherwise
 def results():
-    from balkanarms.build import validate_with_key
+    from balkanarms.data import validate_with_key
 
     start = time.perf_counter()
     key, problems = validate_with_key(DATA_DIR)

@@ -174,11 +174,11 @@ def add_bib_parts(book: Path, parts: list[Path]) -> list[str]:
     return added
 
 
-def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = ()) -> Path:
+def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = (), cache_from: Path = ROOT) -> Path:
     """Build the student edition from the book's own sources into ``output/html``.
 
-    The copy reuses the book's execution cache where it has one, so only pages whose
-    code changed (the exercises, once their solutions are gone) execute again.
+    The copy reuses the execution cache of the book in ``cache_from`` where it has one, so
+    only pages whose code changed (the exercises, once their solutions are gone) execute again.
     ``bib_parts`` are BibTeX parts to add to the copy's bibliography where their keys
     are missing (for a build before the parts are merged)."""
     from .build import build, copy_book
@@ -188,8 +188,8 @@ def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = ()) -> P
         added = add_bib_parts(book, list(bib_parts))
         if added:
             print(f"sources added from parts not yet merged: {', '.join(added)}", flush=True)
-        if (ROOT / ".jupyter_cache").is_dir():
-            shutil.copytree(ROOT / ".jupyter_cache", book / ".jupyter_cache")
+        if (Path(cache_from) / ".jupyter_cache").is_dir():
+            shutil.copytree(Path(cache_from) / ".jupyter_cache", book / ".jupyter_cache")
         for path in strip_book(book):
             print(f"solutions removed: {path.relative_to(book)}", flush=True)
         proc = build(book, data_dir=book / "data")

@@ -2,6 +2,7 @@
 machine without chromium, the kernels' environment, the cache guards, the bundle."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -76,10 +77,40 @@ def test_make_test_runs_browser_deps_before_the_tests():
     assert dry.index("apt-get install") < dry.index("-m pytest")
 
 
-def test_ci_only_calls_make_test():
-    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    commands = [line for line in lines if line and not line.startswith("#")]
-    assert commands == ["set -euo pipefail", 'cd "$(dirname "$0")/.."', "make test"]
+def test_ci_runs_the_readmes_commands_in_the_readmes_order():
+    """A newcomer runs the README's first block as written (`make book`, then `make test`, in one
+    clone); CI takes the same path, so a test that fails after `make book` fails in CI too."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", readme, flags=re.S).group(1)
+    readme_cmds = [line.split("#")[0].strip() for line in block.splitlines() if line.startswith("make ")]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    ci_cmds = [line for line in ci if line.startswith("make ")]
+    assert readme_cmds == ["make book", "make test"]
+    assert ci_cmds == readme_cmds
+
+
+def test_the_suites_main_build_ignores_the_checkouts_execution_cache(tmp_path, monkeypatch):
+    """The suite builds a copy of the book with an empty cache of its own: a checkout whose cache
+    `make book` has filled runs the same tests with the same outcome."""
+    import books
+
+    fake = tmp_path / "checkout"
+    for part in build.BOOK_PARTS:
+        src = ROOT / part
+        (fake / part).parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            (fake / part).mkdir()
+        else:
+            (fake / part).write_text(src.read_text())
+    (fake / ".jupyter_cache").mkdir()
+    (fake / ".jupyter_cache" / "warm").write_text("every page cached")
+    monkeypatch.setattr(build, "ROOT", fake)
+    main = books.main_build(tmp_path / "suite")
+    source = books.main_source(tmp_path / "suite")
+    assert Path(main.command[-1]) == source != ROOT
+    assert (source / "_config.yml").is_file() and not (source / ".jupyter_cache").exists()
+    student = books.student_build(tmp_path / "suite", main)
+    assert Path(student.command[-1]) == source  # the student edition reuses the suite's cache, not the checkout's
 
 
 # ---------------------------------------------------------------- kernels and caches

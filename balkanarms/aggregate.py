@@ -65,7 +65,38 @@ BASIS_LABELS = {
 
 
 def window_label(window: tuple[int, int]) -> str:
+    """SIPRI's way of writing a window: (2021, 2025) -> '2021–25'."""
     return f"{window[0]}–{str(window[1])[-2:]}"
+
+
+#: The book's one default count of deals, used on every page. A deal is counted when its
+#: confidence is one of these ...
+COUNTED_CONFIDENCE = ("confirmed", "reported")
+#: ... its status is not one of these (listed in the deal list, never counted) ...
+UNCOUNTED_STATUS = ("cancelled", "unconfirmed")
+#: ... and its year (order, else first delivery) falls in the book's span, :data:`YEARS`.
+#: Every kind of deal counts (purchase, donation, co-production, licence), and a missile or
+#: engine deal that SIPRI lists on its own is a deal of its own, as in SIPRI's register.
+COUNT_RULE = (
+    "confirmed and reported deals of every kind (purchases, donations, co-production and licences), "
+    "not cancelled, in the year of order (else of first delivery), 2006–25; a missile or engine deal "
+    "that SIPRI lists on its own counts as one deal, as in SIPRI's register"
+)
+
+
+def counted(df: pd.DataFrame, years: tuple[int, int] = None) -> pd.DataFrame:
+    """The deals the book counts (see :data:`COUNT_RULE`): every page's number of deals is a
+    number of these rows. Unconfirmed and cancelled deals stay in the deal list and its tables."""
+    years = YEARS if years is None else years
+    y = event_year(df, "deal")
+    keep = (
+        df["confidence"].isin(COUNTED_CONFIDENCE)
+        & ~df["status"].isin(UNCOUNTED_STATUS)
+        & y.notna()
+        & (y >= years[0])
+        & (y <= years[1])
+    )
+    return df[keep.fillna(False).astype(bool)]
 
 
 def event_year(df: pd.DataFrame, basis: str) -> pd.Series:
@@ -76,12 +107,13 @@ def event_year(df: pd.DataFrame, basis: str) -> pd.Series:
 
 
 def tally(df: pd.DataFrame, by: list[str], basis: str = "deal", measure: str = "deals") -> pd.Series:
-    """Count deals per group.
+    """Count the counted deals (:func:`counted`) per group.
 
     Rows without a year for ``basis`` are left out of a yearly tally and
     reported by :func:`undated`."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {list(MEASURES)}, not {measure!r}")
+    df = counted(df)
     d = df.assign(year=event_year(df, basis))
     if "year" in by:
         d = d[d["year"].notna()]
@@ -141,6 +173,7 @@ def pool_suppliers(df: pd.DataFrame, min_deals: int) -> pd.DataFrame:
 def capability_matrix(df: pd.DataFrame, suppliers: list[str] | None = None) -> pd.DataFrame:
     """Supplier x capability: number of deals. Rows by number of deals (largest first, 'Other'
     last) or in the order of ``suppliers``; columns in the order of :data:`CAPABILITY_LABELS`."""
+    df = counted(df)
     if df.empty:
         return pd.DataFrame(dtype="int64")
     t = df.groupby(["supplier", "capability"], observed=True).size().unstack(fill_value=0)
@@ -212,7 +245,8 @@ def _flows(rows: pd.DataFrame, window: tuple[int, int] | None, recipients: list[
 def ledger_flows(
     df: pd.DataFrame, window: tuple[int, int] | None = None, *, basis: str = "deal", recipients: list[str] = RECIPIENTS
 ) -> pd.DataFrame:
-    """Supplier -> recipient flows measured in deals, with the unconfirmed part."""
+    """Supplier -> recipient flows measured in counted deals (the unconfirmed part is 0)."""
+    df = counted(df)
     unconf = df["confidence"].eq("unconfirmed").astype("int64")
     rows = df.assign(year=event_year(df, basis), value=1, unconf_value=unconf)
     out = _flows(rows, window, recipients)
@@ -250,7 +284,8 @@ def military_ties(
     Undated deals are left out (they have no place on a time axis)."""
     out = []
     for lane, codes in lanes.items():
-        t = transfers[(transfers["recipient"] == recipient) & transfers["supplier"].isin(codes)]
+        t = counted(transfers)
+        t = t[(t["recipient"] == recipient) & t["supplier"].isin(codes)]
         t = t.assign(year=event_year(t, "deal"), kind="deal", title=t["designation"])
         has = engagements["parties"].map(lambda p, c=codes: recipient in p and any(x in p for x in c))
         e = engagements[has & engagements["type"].isin(types)].assign(kind=lambda d: d["type"])

@@ -18,6 +18,7 @@ from .aggregate import (
     WINDOWS,
     YEARS,
     assign_window,
+    counted,
     event_year,
     tally,
     window_label,
@@ -34,12 +35,6 @@ def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (8,
     if title:
         ax.set_title(title)
     return fig
-
-
-def _legend_unconfirmed(handles: list) -> list:
-    return handles + [
-        Patch(facecolor="white", edgecolor="#555555", hatch=style.UNCONFIRMED["hatch"], label="unconfirmed (hatched)")
-    ]
 
 
 def _top_suppliers(df: pd.DataFrame, top: int | None) -> pd.Series:
@@ -61,13 +56,13 @@ def stacked_by_year(
     title: str = "",
     ax: plt.Axes | None = None,
 ) -> plt.Figure:
-    """Bars per year, stacked by supplier (named in the legend by ``names``); unconfirmed deals
-    hatched and lighter."""
+    """Bars per year of the counted deals, stacked by supplier (named in the legend by ``names``)."""
+    df = counted(df)
     y = event_year(df, basis)
     if not (y.notna() & (y >= years[0]) & (y <= years[1])).any():
         return no_data(f"No dated deal in {years[0]}–{years[1]} in this selection.", title=title)
-    d = df.assign(group=_top_suppliers(df, top), unconf=df["confidence"].eq("unconfirmed"))
-    t = tally(d, ["year", "group", "unconf"], basis, measure)
+    d = df.assign(group=_top_suppliers(df, top))
+    t = tally(d, ["year", "group"], basis, measure)
     fig, ax = plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax)
     x = np.arange(years[0], years[1] + 1)
     bottom = np.zeros(len(x))
@@ -77,13 +72,9 @@ def stacked_by_year(
     handles = []
     for g in groups:
         colour = style.supplier_colour(g)
-        for unconf in (False, True):
-            key_vals = [t.get((int(y), g, unconf), 0) for y in x]
-            vals = np.array(key_vals, dtype=float)
-            if not vals.any():
-                continue
-            kw = dict(style.UNCONFIRMED, edgecolor=colour) if unconf else {}
-            ax.bar(x, vals, bottom=bottom, color=colour, width=0.8, linewidth=0, label=None, **kw)
+        vals = np.array([t.get((int(y), g), 0) for y in x], dtype=float)
+        if vals.any():
+            ax.bar(x, vals, bottom=bottom, color=colour, width=0.8, linewidth=0, label=None)
             bottom += vals
         handles.append(Patch(color=colour, label=(names or {}).get(g, "Other suppliers" if g == "Other" else g)))
     ax.set_xlim(years[0] - 0.7, years[1] + 0.7)
@@ -91,7 +82,7 @@ def stacked_by_year(
     ax.set_ylabel(MEASURES[measure])
     ax.set_xlabel(BASIS_LABELS[basis])
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(handles=_legend_unconfirmed(handles), ncols=3, loc="upper left", fontsize=8.5)
+    ax.legend(handles=handles, ncols=3, loc="upper left", fontsize=8.5)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.45)
     if title:
         ax.set_title(title)

@@ -25,59 +25,65 @@ def _ledger(transfers: pd.DataFrame | None) -> pd.DataFrame:
 def deal_counts(
     recipient: str, transfers: pd.DataFrame | None = None, years: tuple[int, int] = agg.YEARS, basis: str = "deal"
 ) -> dict[str, int]:
-    """How many of a recipient's deals a yearly chart can show, and what it leaves out.
-
-    ``total`` = ``in_years`` + ``undated`` + ``outside`` (before or after ``years``)."""
+    """A recipient's deals: how many the deal list holds (``listed``), how many the book counts
+    (``counted``, :func:`~balkanarms.aggregate.counted`), how many of those a yearly chart on
+    ``basis`` can draw (``drawn``), and why the others are not counted: ``unconfirmed``,
+    ``cancelled``, ``undated`` (no public year) and ``outside`` (a year outside ``years``).
+    ``listed`` = ``counted`` + ``unconfirmed`` + ``cancelled`` + ``undated`` + ``outside``."""
     d = _ledger(transfers)
     d = d[d["recipient"] == recipient]
-    y = agg.event_year(d, basis)
-    inside = y.notna() & (y >= years[0]) & (y <= years[1])
+    c = agg.counted(d, years)
+    unconf = (d["confidence"] == "unconfirmed") | (d["status"] == "unconfirmed")
+    cancelled = (d["status"] == "cancelled") & ~unconf
+    rest = d[~unconf & ~cancelled]
+    y = agg.event_year(rest, "deal")
+    yb = agg.event_year(c, basis)
     return {
-        "total": len(d),
-        "in_years": int(inside.sum()),
+        "listed": len(d),
+        "counted": len(c),
+        "drawn": int((yb.notna() & (yb >= years[0]) & (yb <= years[1])).sum()),
+        "unconfirmed": int(unconf.sum()),
+        "cancelled": int(cancelled.sum()),
         "undated": int(y.isna().sum()),
-        "outside": int((y.notna() & ~inside).sum()),
-        "unconfirmed": int((d["confidence"] == "unconfirmed").sum()),
+        "outside": int((y.notna() & ((y < years[0]) | (y > years[1]))).sum()),
     }
 
 
 def first_year(
     recipient: str, suppliers: list[str], transfers: pd.DataFrame | None = None, basis: str = "deal"
 ) -> int | None:
-    """Year of the recipient's first dated deal with any of ``suppliers`` (None if none)."""
-    d = _ledger(transfers)
+    """Year of the recipient's first counted deal with any of ``suppliers`` (None if none)."""
+    d = agg.counted(_ledger(transfers))
     d = d[(d["recipient"] == recipient) & d["supplier"].isin(suppliers)]
     y = agg.event_year(d, basis).dropna()
     return int(y.min()) if len(y) else None
 
 
 def deal_types(recipient: str, bloc: str, transfers: pd.DataFrame | None = None) -> dict[str, int]:
-    """A recipient's deals with one supplier bloc, by deal type (purchase, donation, ...)."""
-    d = _ledger(transfers)
+    """A recipient's counted deals with one supplier bloc, by deal type (purchase, donation, ...)."""
+    d = agg.counted(_ledger(transfers))
     d = d[(d["recipient"] == recipient) & (d["bloc"] == bloc)]
     return {k: int(v) for k, v in d["deal_type"].value_counts().sort_index().items()}
 
 
-def pair_deals(transfers: pd.DataFrame | None = None, confirmed_only: bool = False) -> pd.Series:
-    """Deals per (recipient, supplier) pair, largest first (ties by recipient, supplier)."""
-    d = _ledger(transfers)
-    if confirmed_only:
-        d = d[d["confidence"] != "unconfirmed"]
+def pair_deals(transfers: pd.DataFrame | None = None, window: tuple[int, int] | None = None) -> pd.Series:
+    """Counted deals per (recipient, supplier) pair, 2006–25 or in ``window``, largest first
+    (ties by recipient, supplier)."""
+    d = agg.counted(_ledger(transfers), window)
     s = d.groupby(["recipient", "supplier"], observed=True).size().rename("deals")
     return s.sort_index().sort_values(ascending=False, kind="stable")
 
 
 def russia_outweighs_china_in_serbian_deals(transfers: pd.DataFrame | None = None) -> bool:
-    """Claims chapter: counted in deals (unconfirmed rows left out), Serbia's relationship with
-    Russia is larger than its relationship with China."""
-    p = pair_deals(transfers, confirmed_only=True)
+    """Claims chapter: counted in deals, Serbia's relationship with Russia is larger than its
+    relationship with China."""
+    p = pair_deals(transfers)
     return int(p.get(("SRB", "RUS"), 0)) > int(p.get(("SRB", "CHN"), 0))
 
 
 def suppliers_and_blocs(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per recipient: number of distinct supplier countries and blocs (unconfirmed rows left out)."""
-    d = _ledger(transfers)
-    d = d[d["confidence"] != "unconfirmed"]
+    """Per recipient: number of distinct supplier countries and blocs of the counted deals."""
+    d = agg.counted(_ledger(transfers))
     t = d.groupby("recipient").agg(suppliers=("supplier", "nunique"), blocs=("bloc", "nunique"))
     return t.reindex(agg.RECIPIENTS, fill_value=0)
 
@@ -93,15 +99,15 @@ def most_diversified_buyer(transfers: pd.DataFrame | None = None) -> str | None:
 
 
 def chinese_weapon_buyers(transfers: pd.DataFrame | None = None) -> list[str]:
-    """Recipients with at least one Chinese deal for a weapon system (not support equipment)."""
-    d = _ledger(transfers)
+    """Recipients with at least one counted Chinese deal for a weapon system (not support equipment)."""
+    d = agg.counted(_ledger(transfers))
     d = d[(d["supplier"] == "CHN") & d["capability"].isin(WEAPON_CAPABILITIES)]
     return [r for r in agg.RECIPIENTS if r in set(d["recipient"])]
 
 
 def chinese_deals_elsewhere(transfers: pd.DataFrame | None = None) -> dict[str, int]:
-    """Chinese deals with the six recipients other than Serbia, by deal type."""
-    d = _ledger(transfers)
+    """Counted Chinese deals with the six recipients other than Serbia, by deal type."""
+    d = agg.counted(_ledger(transfers))
     d = d[(d["supplier"] == "CHN") & (d["recipient"] != "SRB")]
     return {k: int(v) for k, v in d["deal_type"].value_counts().sort_index().items()}
 
@@ -159,7 +165,7 @@ def largest_table(transfers: pd.DataFrame | None, window: tuple[int, int], editi
                     "of TIV (millions)": round(top[3], 1),
                 }
             )
-        dw = agg.in_window(d[d["recipient"] == r], window)
+        dw = agg.in_window(agg.counted(d[d["recipient"] == r]), window)
         if dw.empty:
             row.update({"largest by deals": "no deals recorded", "share of deals (%)": None, "of deals": 0})
         else:
@@ -203,7 +209,7 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     srb = sipri.tiv_shares("SRB", win, ed, by="supplier").set_index("group")
     chn_share = float(srb["share"].get("CHN", 0.0))
     pairs = pair_tiv(win, ed)
-    deals = pair_deals(d, confirmed_only=True)
+    deals = pair_deals(d)
     div = suppliers_and_blocs(d)
     rows = [
         (

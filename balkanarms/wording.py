@@ -25,23 +25,32 @@ def listing(items: list[str]) -> str:
 
 
 def counted(counts: dict[str, int], name: str, years: tuple[int, int]) -> str:
-    """What a yearly chart of a recipient's deals shows and leaves out."""
-    total, inside = counts["total"], counts["in_years"]
-    if total == 0:
-        return f"The ledger records no deal for {name}."
-    s = f"{inside} of {name}'s {plural(total, 'deal')} have a year in {years[0]}–{years[1]} and are drawn"
+    """Which of a recipient's deals the book counts, and why the others are not counted."""
+    listed, n = counts["listed"], counts["counted"]
+    if listed == 0:
+        return f"The book's deal list records no deal for {name}."
+    span = f"{years[0]}–{str(years[1])[-2:]}"
+    s = f"The book counts {n} of the {plural(listed, 'deal')} it lists for {name}"
     rest = []
+    if counts["unconfirmed"]:
+        rest.append(f"{counts['unconfirmed']} {'is' if counts['unconfirmed'] == 1 else 'are'} unconfirmed")
+    if counts["cancelled"]:
+        rest.append(f"{counts['cancelled']} {'was' if counts['cancelled'] == 1 else 'were'} cancelled")
     if counts["undated"]:
         rest.append(f"{counts['undated']} {'has' if counts['undated'] == 1 else 'have'} no public year")
     if counts["outside"]:
-        rest.append(f"{counts['outside']} {'falls' if counts['outside'] == 1 else 'fall'} outside those years")
-    return s + ("; " + " and ".join(rest) if rest else "") + "."
+        rest.append(f"{counts['outside']} {'falls' if counts['outside'] == 1 else 'fall'} outside {span}")
+    s += (": of the others, " + listing(rest) if rest else "") + "."
+    if counts["drawn"] < n:
+        left = n - counts["drawn"]
+        s += f" {plural(left, 'counted deal')} {'has' if left == 1 else 'have'} no year on this chart's basis."
+    return s
 
 
 def first_deal(name: str, partner: str, year: int | None) -> str:
     if year is None:
-        return f"No dated deal with {partner} is recorded for {name}."
-    return f"The first dated deal with {partner} in {name}'s ledger is from {year}."
+        return f"No counted deal of {name} with {partner} is recorded."
+    return f"{name}'s first counted deal with {partner} dates from {year}."
 
 
 def of_which(parts: dict[str, int], what: str) -> str:
@@ -54,7 +63,7 @@ def of_which(parts: dict[str, int], what: str) -> str:
         return f"The one {what.replace('deals', 'deal', 1)} was a {next(iter(parts))}."
     named = [plural(v, k) for k, v in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))]
     if len(named) == 1:
-        return f"All {total} {what} were {named[0].split(' ', 1)[1]}."
+        return f"{'Both' if total == 2 else f'All {total}'} {what} were {named[0].split(' ', 1)[1]}."
     verb = "was" if named[0].startswith("1 ") else "were"
     count, kind = named[0].split(" ", 1)
     return f"Of the {total} {what}, {count} {verb} {kind} and {listing(named[1:])}."

@@ -35,6 +35,7 @@ def deals(rows):
     for c in ["order_year", "delivery_start", "number_ordered", "number_delivered"]:
         df[c] = df[c].astype("Int64")
     df["id"] = [f"T-{i}" for i in range(len(df))]
+    df["status"] = "delivered"
     return df
 
 
@@ -44,7 +45,7 @@ SYN = deals(
         ("SRB", "CHN", "china", 2019, 2022, 4, None, "air_defence", "confirmed"),
         ("SRB", "RUS", "russia_belarus", 2016, 2017, 6, 6, "combat_aircraft", "confirmed"),
         ("SRB", "FRA", "nato_eu", 2024, None, 12, None, "combat_aircraft", "confirmed"),
-        ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "unconfirmed"),
+        ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "reported"),
         ("HRV", "USA", "nato_eu", 2016, 2016, 16, 16, "helicopters", "confirmed"),
         ("HRV", "TUR", "turkey", None, 2025, 6, 6, "uav", "reported"),
     ]
@@ -141,9 +142,26 @@ def test_stacked_by_year_totals_and_legend():
     heights = {x: h for x, h in heights.items() if h}
     assert heights == {2016: 1, 2018: 1, 2019: 2, 2024: 1}
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["CHN", "RUS", "FRA", "unconfirmed (hatched)"]
-    hatched = [p for p in ax.patches if p.get_hatch() and p.get_height() > 0]
-    assert len(hatched) == 1  # the unconfirmed French missiles
+    assert labels == ["CHN", "RUS", "FRA"]
+    plt.close(fig)
+
+
+def test_the_default_count_leaves_out_unconfirmed_cancelled_and_undated_deals():
+    """One rule counts deals on every page: confirmed or reported, not cancelled, dated 2006-25."""
+    extra = deals(
+        [
+            ("SRB", "FRA", "nato_eu", 2019, None, 50, None, "missiles", "unconfirmed"),
+            ("SRB", "TUR", "turkey", None, None, 6, None, "uav", "reported"),
+            ("SRB", "RUS", "russia_belarus", 2003, 2004, 1, 1, "helicopters", "confirmed"),
+            ("SRB", "RUS", "russia_belarus", 2020, None, 1, None, "air_defence", "confirmed"),
+        ]
+    )
+    extra.loc[3, "status"] = "cancelled"
+    both = pd.concat([SYN, extra], ignore_index=True)
+    assert list(agg.counted(both)["id"]) == list(SYN["id"])
+    assert agg.tally(both, ["supplier"]).sum() == len(SYN)
+    fig = charts.stacked_by_year(both[both.recipient == "SRB"], basis="deal", top=None)
+    assert sum(p.get_height() for p in fig.axes[0].patches) == (SYN.recipient == "SRB").sum()
     plt.close(fig)
 
 
@@ -217,12 +235,12 @@ def test_small_multiples_one_panel_per_recipient():
 # ---------------------------------------------------------------- map
 
 
-def test_ledger_flows_values_and_unconfirmed():
+def test_ledger_flows_count_the_counted_deals():
     f = agg.ledger_flows(SYN, (2016, 2025))
     got = {(r.supplier, r.recipient): (r.value, r.unconfirmed) for r in f.itertuples()}
     assert got == {
         ("CHN", "SRB"): (2, 0),
-        ("FRA", "SRB"): (2, 1),
+        ("FRA", "SRB"): (2, 0),
         ("RUS", "SRB"): (1, 0),
         ("USA", "HRV"): (1, 0),
         ("TUR", "HRV"): (1, 0),

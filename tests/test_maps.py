@@ -34,6 +34,7 @@ def ledger(rows):
     df = pd.DataFrame(rows, columns=cols)
     for c in ("order_year", "delivery_start"):
         df[c] = pd.array(df[c], dtype="Int64")
+    df["status"] = "delivered"
     return df
 
 
@@ -41,7 +42,8 @@ SYN = ledger(
     [
         ("SRB", "CHN", "china", 2019, 2022, "confirmed"),
         ("SRB", "CHN", "china", 2020, None, "confirmed"),
-        ("SRB", "RUS", "russia_belarus", 2017, 2017, "unconfirmed"),
+        ("SRB", "RUS", "russia_belarus", 2017, 2017, "reported"),
+        ("SRB", "BLR", "russia_belarus", 2017, 2017, "unconfirmed"),
         ("HRV", "FRA", "nato_eu", 2021, 2023, "confirmed"),
         ("HRV", "USA", "nato_eu", 2010, 2011, "confirmed"),
         ("BIH", "SRB", "other", 2018, 2018, "confirmed"),
@@ -49,10 +51,11 @@ SYN = ledger(
 )
 
 
-def test_ledger_flows_count_deals_in_the_window_with_their_unconfirmed_part():
+def test_ledger_flows_count_the_counted_deals_in_the_window():
     f = agg.ledger_flows(SYN, (2016, 2025)).set_index(["recipient", "supplier"])
     assert f.loc[("SRB", "CHN"), "value"] == 2
-    assert f.loc[("SRB", "RUS"), ["value", "unconfirmed"]].tolist() == [1, 1]
+    assert f.loc[("SRB", "RUS"), ["value", "unconfirmed"]].tolist() == [1, 0]
+    assert ("SRB", "BLR") not in f.index  # unconfirmed: listed, not counted
     assert ("HRV", "USA") not in f.index  # 2010 is outside the window
 
 

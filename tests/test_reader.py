@@ -38,11 +38,40 @@ def test_wording_follows_the_numbers():
         == "Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations."
     )
     assert wording.of_which({"purchase": 1}, "deals with China") == "The one deal with China was a purchase."
+    c = {"listed": 61, "counted": 48, "drawn": 48, "unconfirmed": 9, "cancelled": 1, "undated": 2, "outside": 1}
     assert (
-        wording.counted({"total": 45, "in_years": 35, "undated": 9, "outside": 1}, "Serbia", (2006, 2025))
-        == "35 of Serbia's 45 deals have a year in 2006–2025 and are drawn; 9 have no public year "
-        "and 1 falls outside those years."
+        wording.counted(c, "Serbia", (2006, 2025))
+        == "The book counts 48 of the 61 deals it lists for Serbia: of the others, 9 are unconfirmed, "
+        "1 was cancelled, 2 have no public year and 1 falls outside 2006–25."
     )
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_generated_sentences_agree_in_number_for_edge_counts(n):
+    """Every sentence the wording helpers build reads right for 0, 1, 2 and more."""
+    parts = {"purchase": n} if n else {}
+    text = wording.of_which(parts, "deals with China")
+    c = dict.fromkeys(["unconfirmed", "cancelled", "undated", "outside"], n)
+    c.update(listed=n * 5, counted=n, drawn=max(n - 1, 0))
+    text += " " + wording.counted(c, "Kosovo", (2006, 2025))
+    text += " " + wording.plural(n, "deal")
+    bad = [
+        "1 are",
+        "1 were",
+        "1 have",
+        "1 deals",
+        "All 2",
+        "All 1",
+        "All 0",
+        "0 was",
+        "2 is",
+        "2 has",
+        "2 was",
+        "1 fall ",
+    ]
+    assert not [b for b in bad if b in text], text
+    if n == 2:
+        assert "Both deals with China were purchases." in text
 
 
 BIB = """@misc{a2019, author = {{RFE/RL}}, title = {US-Albania Strategic Dialogue with Emmanuel Macron},

@@ -135,13 +135,30 @@ def _typed(resource: str, data_dir: Path, content_key: str) -> tuple[pd.DataFram
     return df, tuple(f["name"] for f in fields if f.get("balkanarms:list"))
 
 
+def bloc_in_year(codes, years, data_dir: Path | str = DATA_DIR) -> pd.Series:
+    """Each supplier's bloc in the year given beside it: a member of NATO or the EU counts as
+    'nato_eu' from the year it joined either (``nato_member_since``, ``eu_member_since`` in
+    countries.csv) and as 'other' before it, so Montenegro's deliveries of 2010 are not NATO/EU
+    deliveries. Other blocs do not change with time; a missing year gives today's bloc."""
+    c = countries(data_dir).set_index("code")
+    codes = pd.Series(codes).reset_index(drop=True)
+    years = pd.Series(years, dtype="Int64").reset_index(drop=True)
+    today = codes.map(c["bloc"])
+    joined = c[["nato_member_since", "eu_member_since"]].min(axis=1, skipna=True)
+    since = codes.map(joined)
+    before = (today == "nato_eu") & since.notna() & years.notna() & (years < since)
+    return today.mask(before.fillna(False).astype(bool), "other").astype("string")
+
+
 def transfers(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
-    """The deal ledger, with each country's name and the supplier's bloc joined in."""
+    """The deal ledger, with each country's name and the supplier's bloc joined in. The bloc is
+    the supplier's in the year of first delivery, else of order (:func:`bloc_in_year`)."""
     df = load_table("transfers", data_dir)
     c = countries(data_dir).set_index("code")
     df["recipient_name"] = df["recipient"].map(c["name"]).astype("string")
     df["supplier_name"] = df["supplier"].map(c["name"]).astype("string")
-    df["bloc"] = df["supplier"].map(c["bloc"]).astype("string")
+    year = df["delivery_start"].fillna(df["order_year"])
+    df["bloc"] = bloc_in_year(df["supplier"], year, data_dir).set_axis(df.index)
     return df
 
 

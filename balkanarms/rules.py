@@ -247,9 +247,21 @@ def statistics_rules(records: list[dict], name: str = "statistics.csv") -> list[
 def country_rules(records: list[dict], name: str = "countries.csv") -> list[Problem]:
     out: list[Problem] = []
     for rec in records:
-        claims = [c for c in ("nato_member_since", "eu_status") if rec.get(c)]
+        claims = [c for c in ("nato_member_since", "eu_member_since", "eu_status") if rec.get(c)]
         if claims and not rec.get("sources"):
             out.append(Problem(name, rec["_line"], "sources", "", f"{' and '.join(claims)} given without a source"))
+        joined = rec.get("nato_member_since") or rec.get("eu_member_since")
+        if rec.get("bloc") == "nato_eu" and rec.get("role") != "organisation" and not joined:
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "bloc",
+                    "nato_eu",
+                    "a NATO/EU member needs its year of NATO or EU accession: its deliveries before then "
+                    "belong to no bloc of members",
+                )
+            )
         if rec.get("role") == "recipient" and not rec.get("eu_status"):
             out.append(Problem(name, rec["_line"], "eu_status", "", "a recipient needs its EU status"))
     return out

@@ -439,7 +439,8 @@ def _register(edition: str, data_dir: Path) -> pd.DataFrame:
         df[col] = pd.array(df[col].tolist(), dtype="Int64")
     for col in ("tiv_unit", "tiv_order", "tiv_delivered"):
         df[col] = pd.array(df[col].tolist(), dtype="Float64")
-    df["bloc"] = df["supplier"].map(_blocs(data_dir))
+    first_year = pd.Series([y[0] if y else None for y in df["delivery_years"]], dtype="Int64")
+    df["bloc"] = _bloc_at(df["supplier"], first_year.fillna(df["order_year"]), data_dir)
     first = ["sipri_key", "recipient", "supplier", "bloc"]
     return df[first + [c for c in df.columns if c not in first]]
 
@@ -463,14 +464,12 @@ def per_year(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return _per_year(Path(data_dir).resolve()).copy()
 
 
-@lru_cache(maxsize=4)
-def _blocs(data_dir: Path) -> dict[str, str]:
+def _bloc_at(codes, years, data_dir: Path) -> list[str]:
+    """Each supplier's bloc in the given year (a NATO/EU member only from its accession; see
+    :func:`balkanarms.data.bloc_in_year`); SIPRI's unknown suppliers are 'other'."""
     from . import data as _data  # late: data imports validate, which may import this module
 
-    c = _data.countries(data_dir)
-    out = dict(zip(c["code"], c["bloc"], strict=True))
-    out[UNKNOWN] = "other"
-    return out
+    return list(_data.bloc_in_year(list(codes), list(years), data_dir).fillna("other"))
 
 
 def _labels(data_dir: Path) -> dict[str, str]:
@@ -530,7 +529,7 @@ def _tiv_by_year(edition: str, data_dir: Path, exact: bool) -> pd.DataFrame:
             continue
         total = 0.0 if pd.isna(d["tiv_delivered"]) else float(d["tiv_delivered"])
         found = _exact_years(d, cands) if exact else None
-        base = (d["sipri_key"], d["recipient"], d["supplier"], d["bloc"])
+        base = (d["sipri_key"], d["recipient"], d["supplier"])
         if found is None:
             rows += [base + (y, total / len(years), True) for y in years]
             continue
@@ -538,8 +537,8 @@ def _tiv_by_year(edition: str, data_dir: Path, exact: bool) -> pd.DataFrame:
         early = [y for y in years if y < PER_YEAR["coverage"][0]]
         rest = max(total - sum(found.values()), 0.0)
         rows += [base + (y, rest / len(early), True) for y in early]
-    cols = ["sipri_key", "recipient", "supplier", "bloc", "year", "tiv", "split"]
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=["sipri_key", "recipient", "supplier", "year", "tiv", "split"])
+    out.insert(3, "bloc", _bloc_at(out["supplier"], out["year"], data_dir))  # the bloc of each delivery year
     return out.sort_values(["recipient", "supplier", "year", "sipri_key"], ignore_index=True)
 
 

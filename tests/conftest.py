@@ -39,12 +39,12 @@ S-001,keyb,value;period_start;period_end;recipient;supplier;measure,China suppli
 FIXTURE_CHANGES = """date,row_id,field,old,new,reason,source
 2026-12-01,T-SRB-001,status,in_delivery,delivered,The source reports the last batteries delivered.,keya
 """
-FIXTURE_COUNTRIES = """code,name,role,bloc,capital,capital_lat,capital_lon,nato_member_since,eu_status,sources
-SRB,Serbia,recipient,other,Belgrade,44.8,20.46,,candidate,keya
-HRV,Croatia,recipient,nato_eu,Zagreb,45.81,15.98,2009,member,keyb
-CHN,China,supplier,china,Beijing,39.9,116.4,,,
-RUS,Russia,supplier,russia_belarus,Moscow,55.75,37.62,,,
-FRA,France,supplier,nato_eu,Paris,48.85,2.35,,,
+FIXTURE_COUNTRIES = """code,name,role,bloc,capital,capital_lat,capital_lon,nato_member_since,eu_member_since,eu_status,sources
+SRB,Serbia,recipient,other,Belgrade,44.8,20.46,,,candidate,keya
+HRV,Croatia,recipient,nato_eu,Zagreb,45.81,15.98,2009,2013,member,keyb
+CHN,China,supplier,china,Beijing,39.9,116.4,,,,
+RUS,Russia,supplier,russia_belarus,Moscow,55.75,37.62,,,,
+FRA,France,supplier,nato_eu,Paris,48.85,2.35,1949,1957,,keya
 """
 FIXTURE_BIB = """@misc{keya,
   author = {{Outlet A}},

@@ -316,3 +316,43 @@ def test_bloc_history_stacks_each_years_volume_by_bloc_in_the_bloc_colour():
     assert edges[0] == 1964.5 and edges[-1] == 2025.5  # each year's bar spans the year
     assert len([p for p in fig.axes[1].patches if isinstance(p, StepPatch)]) == 1  # Albania: China only
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- blocs by date
+
+
+@pytest.mark.parametrize(
+    "supplier, year, bloc",
+    [
+        ("MNE", 2010, "other"),  # Montenegro joined NATO in 2017 and is not in the EU
+        ("MNE", 2017, "nato_eu"),
+        ("HRV", 2008, "other"),  # Croatia: NATO 2009, EU 2013
+        ("HRV", 2009, "nato_eu"),
+        ("ALB", 2008, "other"),  # Albania: NATO 2009
+        ("ALB", 2009, "nato_eu"),
+        ("MKD", 2019, "other"),  # North Macedonia: NATO 2020
+        ("MKD", 2020, "nato_eu"),
+        ("AUT", 1994, "other"),  # EU 1995, never NATO
+        ("AUT", 1995, "nato_eu"),
+        ("USA", 1960, "nato_eu"),
+        ("RUS", 2010, "russia_belarus"),
+        ("CHN", 2010, "china"),
+    ],
+)
+def test_a_suppliers_bloc_is_the_one_it_had_in_that_year(supplier, year, bloc):
+    assert list(data.bloc_in_year([supplier], [year])) == [bloc]
+
+
+def test_montenegros_2010_deliveries_to_serbia_are_not_nato_eu_deliveries():
+    """The deal list and SIPRI's volume both date the bloc: Serbia's 2006-10 imports came from
+    Montenegro before it joined NATO, so no share of them is 'NATO/EU members'."""
+    t = data.transfers()
+    mne = t[(t["recipient"] == "SRB") & (t["supplier"] == "MNE")]
+    assert len(mne) and set(mne["bloc"]) == {"other"}
+    from balkanarms import sipri
+
+    tiv = sipri.tiv_by_year("2026")
+    srb = tiv[(tiv["recipient"] == "SRB") & (tiv["supplier"] == "MNE")]
+    assert len(srb) and set(srb.loc[srb["year"] < 2017, "bloc"]) == {"other"}
+    shares = sipri.tiv_shares("SRB", (2006, 2010), "2026", by="bloc").set_index("group")["share"]
+    assert "nato_eu" not in shares.index or shares["nato_eu"] == 0

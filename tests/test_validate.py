@@ -158,6 +158,16 @@ FAULTS = [
         "144.8",
     ),
     (
+        "NATO/EU member without an accession year",
+        "countries.csv",
+        "Paris,48.85,2.35,1949,1957,",
+        "Paris,48.85,2.35,,,",
+        "countries.csv",
+        6,
+        "bloc",
+        "nato_eu",
+    ),
+    (
         "bib entry without url",
         "references.bib",
         "  url = {https://example.org/a},\n",

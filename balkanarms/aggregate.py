@@ -21,7 +21,7 @@ BLOC_LABELS = {
     "nato_eu": "NATO/EU members",
     "russia_belarus": "Russia and Belarus",
     "china": "China",
-    "turkey": "Turkey",
+    "turkey": "Türkiye",
     "israel": "Israel",
     "other": "Other",
 }
@@ -65,8 +65,12 @@ BASIS_LABELS = {
 
 
 def window_label(window: tuple[int, int]) -> str:
-    """SIPRI's way of writing a window: (2021, 2025) -> '2021–25'."""
-    return f"{window[0]}–{str(window[1])[-2:]}"
+    """The one way the book writes a span of years, SIPRI's: (2021, 2025) -> '2021–25';
+    (1950, 2024) -> '1950–2024'; (2025, 2025) -> '2025'."""
+    a, b = window
+    if a == b:
+        return str(a)
+    return f"{a}–{str(b)[-2:]}" if a // 100 == b // 100 else f"{a}–{b}"
 
 
 #: The book's one default count of deals, used on every page. A deal is counted when its

@@ -1,6 +1,6 @@
 """The book's charts. Each function takes tidy data, returns a matplotlib Figure,
 and draws with :mod:`balkanarms.style`, so the same supplier has the same colour
-everywhere and unconfirmed deals are always drawn lighter and hatched."""
+everywhere; only counted deals (confirmed and reported) are drawn."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import aggregate as agg, data, sipri
+from . import aggregate as agg, data, sipri, wording, world
 from .tables import tiv_text
 
 #: Capabilities that make a deal a weapon system rather than support equipment.
@@ -182,14 +182,51 @@ def largest_table(transfers: pd.DataFrame | None, window: tuple[int, int], editi
 
 # ---------------------------------------------------------------- the scorecard
 
-#: The one scale every verdict uses.
+#: The one scale every verdict uses, and what each verdict means.
 VERDICTS = ["Supported", "Partly supported", "Not supported", "Open"]
-VERDICT_MEANING = {
-    "Supported": "the book's data or sources bear the claim out",
-    "Partly supported": "part of the claim holds, or it holds by one measure and not another",
-    "Not supported": "the data contradicts the claim",
+#: Where a claim can be measured, its verdict follows from its measures by :func:`verdict`.
+SCALE = {
+    "Supported": "it holds by every measure that can test it (the volume of SIPRI's register and the number of deals)",
+    "Partly supported": "it holds by one measure and not by the other, or part of it holds",
+    "Not supported": "it fails by every measure that can test it",
     "Open": "no public source settles it, or arms data cannot test it",
 }
+
+
+def verdict(by_volume: bool | None, by_deals: bool | None) -> str:
+    """The verdict of a measured claim: Supported when it holds by both measures, Not supported
+    when it fails by both, Partly supported when they disagree; a measure that cannot test the
+    claim (None) leaves the verdict to the other; Open when neither can."""
+    tests = [m for m in (by_volume, by_deals) if m is not None]
+    if not tests:
+        return "Open"
+    if all(tests):
+        return "Supported"
+    return "Not supported" if not any(tests) else "Partly supported"
+
+
+def china_deals_by_recipient(window: tuple[int, int], region: str | None = None) -> pd.Series:
+    """Deals in SIPRI's register of China's exports with a delivery in ``window`` (or, not yet
+    delivered, ordered in it), per recipient (in SIPRI's ``region`` if given), most first."""
+    d = world.deals("china")
+    lo, hi = window
+    hit = [
+        any(lo <= y <= hi for y in ys) or (not ys and pd.notna(o) and lo <= o <= hi)
+        for ys, o in zip(d["delivery_years"], d["order_year"])
+    ]
+    d = d[pd.Series(hit, index=d.index) & (d["recipient"] != world.UNKNOWN_RECIPIENT)]
+    if region is not None:
+        d = d[d["recipient"].map(world.REGIONS) == region]
+    s = d.groupby("recipient").size().rename("deals")
+    return s.sort_index().sort_values(ascending=False, kind="stable")
+
+
+def _yes(holds: bool) -> str:
+    return "yes" if holds else "no"
+
+
+#: What "a small share" of China's exports means in the scorecard: under a tenth.
+SMALL_SHARE = 10.0
 
 
 def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -202,14 +239,28 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     n_dual_use = int(
         ((eng["type"] == "dual_use_infrastructure") & eng["parties"].map(lambda p: "SRB" in p and "CHN" in p)).sum()
     )
-    n_chn = int(((d["recipient"] == "SRB") & (d["supplier"] == "CHN")).sum())
+    n_chn = int(pair_deals(d).get(("SRB", "CHN"), 0))
     names = data.names()
     ed, win = sipri.HEADLINE_EDITION, sipri.HEADLINE_WINDOW
     span, src = agg.window_label(win), sipri.edition_label(ed)
     srb = sipri.tiv_shares("SRB", win, ed, by="supplier").set_index("group")
     chn_share = float(srb["share"].get("CHN", 0.0))
     pairs = pair_tiv(win, ed)
-    deals = pair_deals(d)
+    deals_w = pair_deals(d, win)
+    n_srb_w = int(deals_w.loc["SRB"].sum()) if "SRB" in deals_w.index.get_level_values(0) else 0
+    top_volume = main_supplier_by_volume("SRB", win, ed)
+    srb_w = deals_w.loc["SRB"] if n_srb_w else pd.Series(dtype="int64")
+    top_deal_names = [names[c] for c in srb_w[srb_w == srb_w.max()].index] if n_srb_w else []
+    top_deals = srb_w.index[0] if n_srb_w and len(top_deal_names) == 1 else None
+    if n_srb_w and len(top_deal_names) > 1:
+        top_deals = "tie"
+    top_deal_text = wording.listing([wording.with_article(n) for n in top_deal_names])
+    europe_rank = world.china_rank("Serbia", win, region="Europe")
+    world_rank = world.china_rank("Serbia", win)
+    europe_deals = china_deals_by_recipient(win, region="Europe")
+    srb_of_china = world.share_of_china("Serbia", win)
+    wb_of_china = world.share_of_china(world.SEVEN, win)
+    china_world = world.china_world_share(win)
     div = suppliers_and_blocs(d)
     rows = [
         (
@@ -217,42 +268,57 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
             "China supplies Serbia with the FK-3 air-defence system, CH-92A and CH-95 armed drones "
             "and FT-8C laser-guided missiles.",
             "Supported",
-            f"All four are in the ledger with their sources ({n_chn} "
-            "Chinese deals with Serbia in all); the number of CH-95s and the missile variant are disputed.",
+            f"All four are in the book's deal list with their sources ({n_chn} counted Chinese deals with Serbia, "
+            "2006–25); the number of CH-95s and the missile variant are disputed.",
             "serbia_suppliers",
         ),
         (
             "main_partner",
             "China has become Serbia's main new arms partner.",
-            "Supported",
-            f"China delivered {chn_share:.0f} % of the volume of Serbia's major-arms imports in {span} "
-            f"(of TIV {srb.attrs.get('total', 0):,.0f} million; {src}); by deal count Russia still has more "
-            f"({deals.get(('SRB', 'RUS'), 0)} against {deals.get(('SRB', 'CHN'), 0)}, confirmed and reported).",
+            (top_volume == "CHN", top_deals == "CHN"),
+            f"By volume, {_yes(top_volume == 'CHN')}: China delivered {chn_share:.0f} % of Serbia's major-arms "
+            f"imports in {span} (of TIV {srb.attrs.get('total', 0):,.0f} million; {src}). By deals, "
+            f"{_yes(top_deals == 'CHN')}: of Serbia's {n_srb_w} counted deals of {span}, China has "
+            f"{deals_w.get(('SRB', 'CHN'), 0)}, and {top_deal_text} "
+            f"{'has' if len(top_deal_names) == 1 else 'each have'} {srb_w.max() if n_srb_w else 0}.",
             "serbia_suppliers",
         ),
         (
             "outpaces",
             "Chinese sales to Serbia outpace the region's other arms relationships.",
-            "Supported" if largest_pair_by_volume(win, ed) == ("SRB", "CHN") else "Not supported",
+            (largest_pair_by_volume(win, ed) == ("SRB", "CHN"), deals_w.index[0] == ("SRB", "CHN")),
             f"By volume delivered in {span}, the largest pair is {names[pairs.index[0][1]]} to "
-            f"{names[pairs.index[0][0]]} ({src}); by deals it is not.",
+            f"{names[pairs.index[0][0]]} ({src}). By deals it is {names[deals_w.index[0][1]]} to "
+            f"{names[deals_w.index[0][0]]} ({deals_w.iloc[0]} counted deals of {span}).",
             "region_compared",
         ),
         (
             "primary_client",
             "Serbia is China's primary military client in Europe.",
-            "Partly supported",
-            "Within the region, the only recipient of Chinese major arms is "
-            f"{', '.join(names[r] for r in chinese_volume_recipients((2006, win[1]), ed)) or 'none'} "
-            "(2006 onwards); the book does not cover the rest of Europe.",
-            "region_compared",
+            (europe_rank[0] == 1, europe_deals.index[0] == "Serbia" if len(europe_deals) else None),
+            f"In {span} Serbia received {srb_of_china[0]:.0f} % of China's arms exports by volume "
+            f"(TIV {srb_of_china[1]:,.0f} million of {srb_of_china[2]:,.0f} million), first of the "
+            f"{europe_rank[1]} European recipients SIPRI lists and {wording.ordinal(world_rank[0])} of "
+            f"{world_rank[1]} worldwide; "
+            f"it also has the most Chinese deals in Europe ({europe_deals.get('Serbia', 0)}; {src}).",
+            "beyond_the_seven",
+        ),
+        (
+            "small_share",
+            "The Western Balkans are a small share of China's arms exports.",
+            (wb_of_china[0] < SMALL_SHARE, None),
+            f"The seven received {wb_of_china[0]:.0f} % of China's exports by volume in {span} "
+            f"(TIV {wb_of_china[1]:,.0f} million of {wb_of_china[2]:,.0f} million; {src}), under the tenth "
+            "the book takes as small; China itself delivered "
+            f"{china_world[0]:.1f} % of the world's arms exports.",
+            "beyond_the_seven",
         ),
         (
             "western_russian",
             "Serbia also buys French (Rafale, Mistral, C-295) and has long bought Russian arms.",
             "Partly supported",
             "Rafale and Mistral are French deals; the C295 aircraft came from Spain. Russian and Belarusian supplies "
-            f"are {sum(deal_types('SRB', 'russia_belarus', d).values())} deals since 2006.",
+            f"are {sum(deal_types('SRB', 'russia_belarus', d).values())} counted deals of 2006–25.",
             "serbia_suppliers",
         ),
         (
@@ -326,7 +392,11 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
             "china_footprint",
         ),
     ]
+    measured = {r[0]: r[2] for r in rows if isinstance(r[2], tuple)}
+    rows = [(k, c, verdict(*v) if isinstance(v, tuple) else v, e, ch) for k, c, v, e, ch in rows]
     out = pd.DataFrame(rows, columns=["key", "claim", "verdict", "evidence", "chapter"])
+    out["by volume"] = out["key"].map(lambda k: measured.get(k, (None, None))[0])
+    out["by deals"] = out["key"].map(lambda k: measured.get(k, (None, None))[1])
     bad = sorted(set(out["verdict"]) - set(VERDICTS))
     if bad:
         raise ValueError(f"verdicts outside the scale {VERDICTS}: {bad}")
@@ -352,3 +422,102 @@ def volume_by_window(edition: str, windows=agg.WINDOWS) -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- the introduction's key findings
+
+
+def pending_orders(recipient: str, edition: str) -> pd.DataFrame:
+    """Deals in SIPRI's register for ``recipient`` with TIV ordered but not yet delivered: supplier,
+    designation, order year, TIV ordered, delivered and pending (millions), largest pending first."""
+    r = sipri.register(edition)
+    r = r[r["recipient"] == recipient]
+    r = r.assign(pending=r["tiv_order"].fillna(0) - r["tiv_delivered"].fillna(0))
+    cols = ["supplier", "designation", "order_year", "tiv_order", "tiv_delivered", "pending"]
+    return r.loc[r["pending"] > 0, cols].sort_values("pending", ascending=False, ignore_index=True)
+
+
+def bloc_share(recipient: str, bloc: str, window: tuple[int, int], edition: str) -> tuple[float, float]:
+    """(share %, window's total TIV) of one supplier bloc in a recipient's imports."""
+    t = sipri.tiv_shares(recipient, window, edition, by="bloc").set_index("group")
+    return float(t["share"].get(bloc, 0.0)), float(t.attrs.get("total", 0.0))
+
+
+def key_findings(transfers: pd.DataFrame | None = None) -> dict[str, str]:
+    """The introduction's findings, each a sentence computed here once (the same window and basis
+    as the chapters that show them)."""
+    d = _ledger(transfers)
+    names = data.names()
+    ed, win = sipri.HEADLINE_EDITION, sipri.HEADLINE_WINDOW
+    span, src = agg.window_label(win), sipri.edition_label(ed)
+    prev = (win[0] - 5, win[1] - 5)
+    out = {}
+    pw = pair_deals(d, win)
+    srb_w = pw.loc["SRB"] if "SRB" in pw.index.get_level_values(0) else pd.Series(dtype="int64")
+    n_w = int(srb_w.sum())
+    srb = sipri.tiv_shares("SRB", win, ed, by="supplier").set_index("group")
+    out["deals"] = (
+        f"In {span}, China delivered {srb['share'].get('CHN', 0):.0f} % of Serbia's volume and Russia "
+        f"{srb['share'].get('RUS', 0):.0f} % ({src}); of Serbia's {n_w} counted deals of the same years, China "
+        f"has {srb_w.get('CHN', 0)} and Russia {srb_w.get('RUS', 0)}."
+    )
+    rb_prev, tot_prev = bloc_share("SRB", "russia_belarus", prev, ed)
+    rb_now, tot_now = bloc_share("SRB", "russia_belarus", win, ed)
+    out["russia"] = (
+        f"Russia and Belarus supplied {rb_prev:.0f} % of Serbia's volume in {agg.window_label(prev)} (of TIV "
+        f"{tot_prev:,.0f} million) and {rb_now:.0f} % in {span} (of TIV {tot_now:,.0f} million; {src})."
+    )
+    pairs = pair_tiv(win, ed)
+    region = float(pairs.sum())
+    chn_srb = float(pairs.get(("SRB", "CHN"), 0.0))
+    out["region_share"] = (
+        f"China's deliveries to Serbia were {chn_srb / region * 100 if region else 0:.0f} % of everything the "
+        f"seven countries imported in {span} (TIV {chn_srb:,.0f} million of {region:,.0f} million; {src})."
+    )
+    pend = pending_orders("SRB", ed)
+    if len(pend):
+        top = pend.iloc[0]
+        out["pending"] = (
+            f"Orders still to come will move the shares: {names.get(top['supplier'], top['supplier'])}'s "
+            f"{top['designation']} order of {top['order_year']} alone is TIV {top['pending']:,.0f} million not yet "
+            f"delivered, against TIV {srb['tiv'].get('CHN', 0):,.0f} million that China delivered in {span} ({src})."
+        )
+    else:
+        out["pending"] = f"SIPRI's register holds no undelivered order for Serbia ({src})."
+    return out
+
+
+#: How a military tie reads in a sentence.
+TIE_WORDS = {
+    "technology_transfer": "technology transfer",
+    "co_development": "co-development",
+    "training": "training",
+    "exercise": "a joint exercise",
+}
+
+
+def ties_beyond_sales(recipient: str = "SRB", partner: str = "CHN", transfers: pd.DataFrame | None = None) -> str:
+    """The military ties (not deals) between a recipient and a partner, by kind and year."""
+    t = agg.military_ties(_ledger(transfers), data.engagements(), recipient, {"p": [partner]})
+    ties = t[t["kind"] != "deal"]
+    n_deals = int((t["kind"] == "deal").sum())
+    names = data.names()
+    if ties.empty:
+        return f"{names[recipient]} has no military tie with {names[partner]} beyond its {plural_deals(n_deals)}."
+    kinds = [f"{TIE_WORDS.get(k, k.replace('_', ' '))} ({y})" for k, y in zip(ties["kind"], ties["year"])]
+    return (
+        f"Beyond its {plural_deals(n_deals)} with {names[partner]}, {names[recipient]} has "
+        f"{len(ties)} military {'tie' if len(ties) == 1 else 'ties'} with it: {wording.listing(kinds)}."
+    )
+
+
+def plural_deals(n: int) -> str:
+    return wording.plural(n, "counted deal")
+
+
+#: Glued names on different pages that state the same fact (page:name), so a built book in
+#: which they disagree fails its test. A name glued on several pages must take one value.
+SAME_FACT = [
+    {"book/intro:f_volume", "notebooks/serbia_suppliers:tiv_top_sentence", "book/claims:srb_volume_sentence"},
+    {"book/intro:f_card", "book/claims:claims_answer"},
+]

@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import DATA_DIR, validate as _validate
+from .aggregate import BLOC_LABELS, BLOCS, RECIPIENTS
 from .wording import with_article
 
 #: Folder of the extracts, inside the data directory.
@@ -203,14 +204,6 @@ def edition_label(edition: str) -> str:
 def coverage(edition: str) -> tuple[int, int]:
     """First and last delivery year the edition's extract covers."""
     return EDITIONS[check_edition(edition)]["coverage"]
-
-
-def period_label(window: tuple[int, int]) -> str:
-    """(2021, 2025) -> '2021–25'; (1950, 2024) -> '1950–2024'; (2025, 2025) -> '2025'."""
-    a, b = window
-    if a == b:
-        return str(a)
-    return f"{a}–{str(b)[-2:]}" if a // 100 == b // 100 else f"{a}–{b}"
 
 
 def credit(edition: str) -> str:
@@ -474,7 +467,6 @@ def _bloc_at(codes, years, data_dir: Path) -> list[str]:
 
 def _labels(data_dir: Path) -> dict[str, str]:
     from . import data as _data
-    from .aggregate import BLOC_LABELS
 
     return {**_data.names(data_dir), UNKNOWN: UNKNOWN_LABEL, **BLOC_LABELS}
 
@@ -620,7 +612,6 @@ def share_table(shares: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Window label -> :func:`tiv_shares` table, as one table: a row per window, a column per group,
     shares in percent (0 where a group delivered nothing; a window without TIV is all missing).
     Bloc columns come in the fixed bloc order."""
-    from .aggregate import BLOCS
 
     t = pd.DataFrame({w: s.set_index("group")["share"] for w, s in shares.items()}).T
     t = t.reindex(list(shares))
@@ -932,7 +923,6 @@ def peak_share(
 def recipients_overview(edition: str, window: tuple[int, int], data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """One row per recipient: first and last delivery year, total TIV over the edition's span, the
     largest bloc over that span and in ``window`` (with its share and the window's total)."""
-    from .aggregate import RECIPIENTS
 
     span = coverage(edition)
     rows = []

@@ -47,9 +47,7 @@ assert list(BLOC_COLOURS) == BLOCS
 UNCONFIRMED = {"alpha": 0.45, "hatch": "///"}
 
 #: Credit line for charts built from the ledger.
-SOURCE_LEDGER = (
-    "Source: the book's deal ledger (data/transfers.csv), compiled from the cited press and official sources."
-)
+SOURCE_LEDGER = "Source: the book's deal list, compiled from the cited press and official sources."
 
 
 def supplier_colour(code: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import world as _world
 from .bibcheck import BIB_OUTLET, BIB_REQUIRED, check_bib
 from .evidencecheck import check_evidence
 from .problems import DataError, Problem
@@ -95,6 +96,7 @@ def validate(data_dir: Path | str, include_coverage: bool = False) -> list[Probl
     if ev_res is not None:
         required = ev_res.get(COVERAGE, "required") == "required" or include_coverage
         problems += check_evidence(evidence, tables, entries or {}, files, coverage=required)
+    problems += _world.check_extracts(data_dir)  # SIPRI files beyond the seven: sha256 from datapackage.json, shape
     return problems
 
 

@@ -16,6 +16,17 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def ordinal(n: int | None) -> str:
+    """1 -> 'first', 2 -> 'second', ..., 11 -> '11th'; None -> 'not ranked'."""
+    if n is None:
+        return "not ranked"
+    words = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+    if 1 <= n <= 10:
+        return words[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def listing(items: list[str]) -> str:
     """['a', 'b', 'c'] -> 'a, b and c'."""
     items = list(items)
@@ -77,14 +88,14 @@ def share(part: float, total: float, unit: str = "") -> str:
 
 
 def ties_sentence(name: str, kinds, labels: dict[str, str]) -> str:
-    """Lanes x kinds table of tie counts -> 'For Serbia the ledger records 12 deals and military
+    """Lanes x kinds table of tie counts -> 'For Serbia the book records 12 deals and military
     ties with China, 26 with Russia and Belarus and 21 with NATO/EU members.'"""
     totals = kinds.sum(axis=1)
     if totals.sum() == 0:
-        return f"The ledger records no deal or military tie with these partners for {name}."
+        return f"The book records no deal or military tie with these partners for {name}."
     parts = [f"{int(n)} with {labels[lane]}" for lane, n in totals.items()]
     parts[0] = f"{parts[0].split(' ', 1)[0]} deals and military ties {parts[0].split(' ', 1)[1]}"
-    return f"For {name} the ledger records {listing(parts)}."
+    return f"For {name} the book records {listing(parts)}."
 
 
 def since_sentence(years, year: int, partner: str) -> str:
@@ -202,4 +213,28 @@ def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: 
         f"SIPRI's {new} edition gives {with_article(names.get(top, top))} {rev.loc[top, new]:.1f} % of {name}'s "
         f"{window} imports by volume, against {rev.loc[top, old]:.1f} % in its {old} edition: the register "
         "is revised every year, so a share is quoted with its edition."
+    )
+
+
+def tally_sentence(counts, total: int) -> str:
+    """The claims tally: 'Of the article's 15 claims, 6 are supported, 4 partly, 1 not, and 4 remain open.'"""
+    parts = [f"{counts['Supported']} {'is' if counts['Supported'] == 1 else 'are'} supported"]
+    parts.append(f"{counts['Partly supported']} partly")
+    parts.append(f"{counts['Not supported']} not")
+    return (
+        f"Of the article's {total} claims, " + ", ".join(parts) + f", and {counts['Open']} "
+        f"{'remains' if counts['Open'] == 1 else 'remain'} open."
+    )
+
+
+def measured_sentence(measured) -> str:
+    """Which measured claims hold by volume but not by the number of deals."""
+    split = measured[(measured["by volume"] == True) & (measured["by deals"] == False)]  # noqa: E712
+    if split.empty:
+        return "Every claim that can be measured gets the same answer from volume and from the number of deals."
+    n = len(split)
+    return (
+        f"{plural(n, 'claim')} about Serbia's imports {'holds' if n == 1 else 'hold'} by volume but not by the "
+        "number of deals, so the scale marks "
+        f"{'it' if n == 1 else 'them'} partly supported."
     )

@@ -3,6 +3,7 @@ links, and every page in Debian's chromium."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -179,3 +180,27 @@ def test_the_build_executes_every_page_before_sphinx_starts(built_book, main_bui
     assert executed == expected
     assert "Executing notebook" not in main_build_log
     assert main_build_log.count("Using cached notebook") == len(expected)
+
+
+def glued_values(html: Path) -> dict[str, dict[str, str]]:
+    """Every value glued on every page of a built book: name -> {page: value}."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted((html.parent / "jupyter_execute").rglob("*.glue.json")):
+        page = str(path.relative_to(html.parent / "jupyter_execute")).removesuffix(".glue.json")
+        for name, output in json.loads(path.read_text()).items():
+            out.setdefault(name, {})[page] = output["data"].get("text/plain", "")
+    return out
+
+
+def test_one_fact_one_value_across_the_built_book(built_book):
+    """A name glued on several pages shows one value everywhere, and the names the package declares
+    to state the same fact agree: a reader cannot meet two values for one quantity."""
+    from balkanarms.claims import SAME_FACT
+
+    glued = glued_values(built_book)
+    assert len(glued) > 100 and {p for v in glued.values() for p in v} >= {"book/intro", "notebooks/map"}
+    clashes = {name: pages for name, pages in glued.items() if len(set(pages.values())) > 1}
+    assert not clashes, clashes
+    for group in SAME_FACT:
+        values = {ref: glued[ref.split(":")[1]][ref.split(":")[0]] for ref in group}
+        assert len(set(values.values())) == 1, values

@@ -6,6 +6,7 @@ sentence false fails exactly that test, in about a second, without a book build.
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from balkanarms import DATA_DIR, claims, data, wording
@@ -146,3 +147,48 @@ def test_china_delivered_most_of_serbias_volume_in_the_2020s():
     # introduction, headline figure title: "China delivered most of Serbia's major arms in the 2020s"
     shares = sipri.tiv_shares("SRB", sipri.HEADLINE_WINDOW, sipri.HEADLINE_EDITION).set_index("group")
     assert shares.loc["CHN", "share"] > 50
+
+
+# ---------------------------------------------------------------- verdicts follow their scale
+
+
+@pytest.mark.parametrize(
+    "by_volume, by_deals, expected",
+    [
+        (True, True, "Supported"),
+        (True, False, "Partly supported"),
+        (False, True, "Partly supported"),
+        (False, False, "Not supported"),
+        (True, None, "Supported"),
+        (None, False, "Not supported"),
+        (None, None, "Open"),
+    ],
+)
+def test_the_verdict_rule(by_volume, by_deals, expected):
+    assert claims.verdict(by_volume, by_deals) == expected
+
+
+def test_every_measured_verdict_follows_from_its_measures(ledger):
+    """A claim that holds by volume and fails by deals cannot be marked Supported (the scale says so)."""
+    card = claims.scorecard(ledger)
+    measured = card[card["by volume"].notna() | card["by deals"].notna()]
+    assert len(measured) >= 4
+    for _, row in measured.iterrows():
+        v = None if pd.isna(row["by volume"]) else bool(row["by volume"])
+        d = None if pd.isna(row["by deals"]) else bool(row["by deals"])
+        assert row["verdict"] == claims.verdict(v, d), row["key"]
+    assert set(card["verdict"]) <= set(claims.VERDICTS) == set(claims.SCALE)
+
+
+def test_china_is_serbias_main_partner_by_volume_but_not_by_deals(ledger):
+    # claims: "main new arms partner" is Partly supported
+    row = claims.scorecard(ledger).set_index("key").loc["main_partner"]
+    assert row["by volume"] and not row["by deals"] and row["verdict"] == "Partly supported"
+
+
+def test_serbia_is_chinas_first_client_in_europe_by_volume_and_by_deals():
+    # claims and "Beyond the seven": Serbia ranks first among China's European recipients in 2021-25
+    from balkanarms import sipri, world
+
+    assert world.china_rank("Serbia", sipri.HEADLINE_WINDOW, region="Europe")[0] == 1
+    assert claims.china_deals_by_recipient(sipri.HEADLINE_WINDOW, region="Europe").index[0] == "Serbia"

@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from balkanarms import DATA_DIR, sipri
+from balkanarms import DATA_DIR, aggregate as agg, sipri
 from balkanarms.validate import DataError
 
 HEADER = ",".join(sipri.DEAL_HEADER)
@@ -263,9 +263,9 @@ def test_split_part_parts_add_up():
 
 
 def test_period_labels_and_articles():
-    assert sipri.period_label((2021, 2025)) == "2021–25"
-    assert sipri.period_label((1950, 2024)) == "1950–2024"
-    assert sipri.period_label((2025, 2025)) == "2025"
+    assert agg.window_label((2021, 2025)) == "2021–25"
+    assert agg.window_label((1950, 2024)) == "1950–2024"
+    assert agg.window_label((2025, 2025)) == "2025"
     assert sipri.with_article("United States") == "the United States" and sipri.with_article("China") == "China"
 
 

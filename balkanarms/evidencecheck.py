@@ -7,8 +7,9 @@ source supports and the verbatim passage that states them. The checks:
   columns the contract allows, a passage in another language is translated;
 - every number or year in a named field appears in the passage or translation
   (:func:`numbers_in` says what "appears" means);
-- coverage: every transfer, engagement and statistic has an evidence row, and
-  every filled number or year field of a transfer is named by one.
+- coverage: every transfer, engagement, statistic and export (``exports.csv``,
+  transfers from the seven that SIPRI cannot show) has an evidence row, and
+  every filled number or year field of a transfer or an export is named by one.
 
 Numbers convention (strict): a number appears when it is written in digits, with
 or without thousands separators ("1,483,900,000", "1.483.900.000",
@@ -22,6 +23,10 @@ translation gives the report's date and the year it implies.
 Exception, because the passage of a dated report rarely repeats its own year:
 an engagement's ``date`` year, and a ``delivery_start`` whose basis is
 ``latest_possible``, may instead equal the year of the source's ``date``.
+An export's years get no such exception: a passage that dates the transfer
+relative to its report gives the report's date in the translation ("(the report
+is dated 22 June 2024)"), and a transfer dated by Russia's invasion may give its
+year there ("(Russia's full-scale invasion began in February 2022)").
 """
 
 from __future__ import annotations
@@ -50,15 +55,32 @@ ALLOWED_FIELDS = {
     ),
     "engagements": ("date", "type", "parties", "title", "description"),
     "statistics": ("value", "period_start", "period_end", "recipient", "supplier", "measure"),
+    "exports": (
+        "supplier",
+        "recipient",
+        "via",
+        "item",
+        "category",
+        "first_year",
+        "last_year",
+        "value",
+        "value_currency",
+        "route",
+        "status",
+        "official_position",
+    ),
 }
 #: Number and year fields whose value must appear in the passage or translation.
 NUMBER_FIELDS = {
     "transfers": ("number_ordered", "number_delivered", "order_year", "delivery_start", "delivery_end", "value"),
     "engagements": ("date",),
     "statistics": ("value", "period_start", "period_end"),
+    "exports": ("first_year", "last_year", "value"),
 }
+#: Fields that, when filled, some evidence row must name, per ledger table.
+COVERED = {"transfers": NUMBER_FIELDS["transfers"], "exports": NUMBER_FIELDS["exports"]}
 #: Transfer fields that, when filled, some evidence row must name.
-COVERED_FIELDS = NUMBER_FIELDS["transfers"]
+COVERED_FIELDS = COVERED["transfers"]
 
 #: Scale words (lower case) and the factor they stand for.
 SCALES = {
@@ -265,7 +287,7 @@ def check_evidence(
 def check_coverage(
     evidence: dict[str, list[dict]], tables: dict[str, list[dict]], table_files: dict[str, str]
 ) -> list[Problem]:
-    """Every ledger row has evidence; every filled number field of a transfer is named."""
+    """Every ledger row has evidence; every filled number field of a transfer or an export is named."""
     out: list[Problem] = []
     for table in ALLOWED_FIELDS:
         named: dict[str, set[str]] = {}
@@ -281,9 +303,7 @@ def check_coverage(
                     )
                 )
                 continue
-            if table != "transfers":
-                continue
-            for col in COVERED_FIELDS:
+            for col in COVERED.get(table, ()):
                 if row.get(col) and col not in named[rid]:
                     out.append(
                         Problem(
@@ -291,7 +311,7 @@ def check_coverage(
                             row["_line"],
                             col,
                             row[col],
-                            "no evidence row names this field (evidence/transfers.csv)",
+                            f"no evidence row names this field (evidence/{table}.csv)",
                         )
                     )
     return out

@@ -41,7 +41,7 @@ KOSOVO_NOTE = (
     "as its own territory because it buys and receives arms in its own name."
 )
 GATE_NOTE = (
-    "Each coloured label on the edge is a gate: the lines from it add up every supplier of that bloc "
+    "Each coloured label on the edge is an entry point: the lines from it add up every supplier of that bloc "
     "and point the way to their capitals; a neighbour's line starts at its own capital."
 )
 LABEL_SHIFT = {

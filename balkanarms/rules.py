@@ -192,6 +192,57 @@ def transfer_rules(records: list[dict], name: str = "transfers.csv") -> list[Pro
     return out + _duplicate_rules(records, name)
 
 
+#: Routes of an export that pass through a third country or intermediary, which ``via`` must name.
+ROUTES_VIA = ("third_country", "transit")
+
+
+def export_rules(records: list[dict], name: str = "exports.csv") -> list[Problem]:
+    """Transfers from the seven (``exports.csv``): a transfer the supplier's government
+    denies cannot be ``confirmed``; one through a third country or in transit names
+    ``via``; its years are in order; a value has its currency and is the full amount."""
+    out: list[Problem] = []
+    for rec in records:
+        line = rec["_line"]
+        if rec.get("official_position") == "denied" and rec.get("confidence") == "confirmed":
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    "confidence",
+                    "confirmed",
+                    "the supplier's government denies this transfer: it can be at most 'reported' "
+                    "(say who said what in the notes)",
+                )
+            )
+        route = rec.get("route", "")
+        if route in ROUTES_VIA and not rec.get("via", "").strip():
+            out.append(
+                Problem(name, line, "via", rec.get("via", ""), f"route is '{route}' but via names no third country")
+            )
+        first, last = _int(rec, "first_year"), _int(rec, "last_year")
+        if first is not None and last is not None and last < first:
+            out.append(Problem(name, line, "last_year", rec["last_year"], f"last year is before the first ({first})"))
+        value = rec.get("value", "")
+        if value and not rec.get("value_currency"):
+            out.append(Problem(name, line, "value_currency", "", "a value needs its currency"))
+        if not value and rec.get("value_currency"):
+            out.append(Problem(name, line, "value_currency", rec["value_currency"], "given without a value"))
+        if value and _NUM.match(value) and float(value) < VALUE_MIN and VALUE_JUSTIFIED not in rec.get("notes", ""):
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    "value",
+                    value,
+                    f"looks scaled: value holds the full amount (800000000, not 800); "
+                    f"a real value under {VALUE_MIN:,} needs '{VALUE_JUSTIFIED}' in the notes",
+                )
+            )
+        if rec.get("supplier") and rec.get("supplier") == rec.get("recipient"):
+            out.append(Problem(name, line, "recipient", rec["recipient"], "recipient is the supplier"))
+    return out
+
+
 def engagement_rules(records: list[dict], name: str = "engagements.csv") -> list[Problem]:
     out: list[Problem] = []
     for rec in records:
@@ -291,4 +342,5 @@ RULES = {
     "transfers": transfer_rules,
     "engagements": engagement_rules,
     "statistics": statistics_rules,
+    "exports": export_rules,
 }

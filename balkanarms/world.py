@@ -184,11 +184,12 @@ def china_regions(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
 def china_rank(
     recipient: str, window: tuple[int, int], region: str | None = None, data_dir: Path | str = DATA_DIR
 ) -> tuple[int | None, int]:
-    """(rank, number of recipients) of ``recipient`` among China's recipients with TIV in ``window``
-    (in SIPRI's ``region`` if given); rank None when it received nothing. SIPRI's "unknown
-    recipient(s)" is not counted as a recipient."""
+    """(rank, number of recipient states) of ``recipient`` among China's recipients with TIV in
+    ``window`` (in SIPRI's ``region`` if given); rank None when it received nothing. Only states are
+    ranked, as SIPRI counts them: its "unknown recipient(s)" and the organisations and non-state
+    actors it marks with asterisks (the African Union, for example) are left out."""
     t = china_recipients(window, data_dir)
-    t = t[t["recipient"] != UNKNOWN_RECIPIENT]
+    t = t[(t["recipient"] != UNKNOWN_RECIPIENT) & ~t["recipient"].str.contains("*", regex=False)]
     if region is not None:
         t = t[t["region"] == region]
     names = list(t["recipient"])

@@ -204,3 +204,49 @@ def test_one_fact_one_value_across_the_built_book(built_book):
     for group in SAME_FACT:
         values = {ref: glued[ref.split(":")[1]][ref.split(":")[0]] for ref in group}
         assert len(set(values.values())) == 1, values
+
+
+#: Words of the code, not of the field: they must not reach a reader's page (the methods appendix and the
+#: data tables may show file and column names; the teaching kit's exercises work on the files).
+INTERNAL_TERMS = [
+    r"\bledger\b",
+    r"\bgates?\b",
+    r"\bstaged\b",
+    r"\bpassages?\b",
+    r"\btest_\w+",
+    r"\btests/",
+    r"\b_add\b",
+    r"\[\s*'",
+    r"\b\w+\.(?:csv|json|py)\b",
+    r"\bNone\b",
+    r"\bnan\b",
+    r"\bTurkey\b",
+    r"\bexercise Exercise\b",
+    r"\b[TES]-(?:[A-Z]{3}-)?\d{3}\b",  # row ids belong in tables and links, not in running text
+]
+#: The chapters and pages a reader reads for the argument (not the methods appendix or the teaching kit).
+READER_PAGES = ["book/intro", "book/claims"] + [
+    f"notebooks/{p.stem}" for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if p.stem not in ("reconciliation", "data")
+]
+
+
+def reader_text(html_file: Path) -> str:
+    """The running text of a built page: its article without tables, code and scripts."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup
+    for node in article.select("table, pre, .cell_input, script, style, .itables"):
+        node.decompose()
+    return article.get_text(" ", strip=True)
+
+
+def test_no_internal_term_reaches_a_readers_page(built_book):
+    found = {}
+    for page in READER_PAGES:
+        text = reader_text(built_book / f"{page}.html")
+        assert len(text) > 500, page  # the page was read
+        hits = sorted({m.group() for pat in INTERNAL_TERMS for m in re.finditer(pat, text)})
+        if hits:
+            found[page] = hits
+    assert not found, found

@@ -96,6 +96,15 @@ def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncols=ncols, fontsize=8.5)
 
 
+#: A window whose volume is below this (TIV, millions) is too small to read as shares of 100 %.
+THIN_TIV = 5.0
+
+
+def thin_windows(shares: dict) -> set[str]:
+    """Windows of ``{window: tiv_shares table}`` whose total TIV is above zero and below :data:`THIN_TIV`."""
+    return {w for w, t in shares.items() if 0 < t.attrs.get("total", 0) < THIN_TIV}
+
+
 def bloc_shares(
     table: pd.DataFrame,
     *,
@@ -103,9 +112,12 @@ def bloc_shares(
     title: str = "",
     xlabel: str = "Share of deals (%)",
     count_fmt: str = "n = {:.0f}",
+    thin: set[str] | frozenset[str] = frozenset(),
 ) -> plt.Figure:
     """Horizontal 100 % bars: one bar per window (rows of ``table``), segments by bloc.
-    With ``counts``, each bar's label gives the denominator (``count_fmt``, e.g. "n = {:.0f}")."""
+    With ``counts``, each bar's label gives the denominator (``count_fmt``, e.g. "n = {:.0f}").
+    Windows in ``thin`` rest on a total too small to read as shares (see :data:`THIN_TIV`): their
+    bars are hatched and pale, and their label says so."""
     if table.empty or not table.fillna(0).to_numpy().any():
         return no_data("Nothing to share out in this selection.", title=title)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.4))
@@ -116,6 +128,9 @@ def bloc_shares(
         if not vals.any():
             continue
         ax.barh(y, vals, left=left, color=style.bloc_colour(bloc), label=style.bloc_label(bloc), height=0.7)
+        for yi, li, v, w in zip(y, left, vals, table.index):
+            if w in thin and v:
+                ax.barh(yi, v, left=li, height=0.7, facecolor="white", alpha=0.55, hatch="///", edgecolor="#555555")
         for yi, li, v in zip(y, left, vals):
             if v >= 9:
                 ax.text(
@@ -129,6 +144,7 @@ def bloc_shares(
                 )
         left += vals
     labels = [f"{w}\n({count_fmt.format(counts[w])})" for w in table.index] if counts is not None else list(table.index)
+    labels = [lab + ("\nsmall total: read with care" if w in thin else "") for lab, w in zip(labels, table.index)]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)

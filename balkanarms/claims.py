@@ -347,7 +347,8 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
             "peace_defenders",
             "Serbia and China held the Peace Defenders exercise in Hebei in July 2025.",
             "Supported",
-            "The first joint China–Serbia military exercise is in the engagements table with its sources.",
+            "The first joint China–Serbia military exercise is in the book's list of military ties with its sources; "
+            "it came while a 2022 government halt on exercises with foreign partners was still cited as in force.",
             "china_footprint",
         ),
         (

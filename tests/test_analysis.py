@@ -356,3 +356,43 @@ def test_montenegros_2010_deliveries_to_serbia_are_not_nato_eu_deliveries():
     assert len(srb) and set(srb.loc[srb["year"] < 2017, "bloc"]) == {"other"}
     shares = sipri.tiv_shares("SRB", (2006, 2010), "2026", by="bloc").set_index("group")["share"]
     assert "nato_eu" not in shares.index or shares["nato_eu"] == 0
+
+
+# ---------------------------------------------------------------- titles that state the finding
+
+
+def test_chart_titles_state_their_finding_from_the_drawn_table():
+    from balkanarms import titles
+
+    shares = pd.DataFrame(
+        {"russia_belarus": [90.0, 13.0], "china": [0.0, 61.0], "nato_eu": [10.0, 26.0]},
+        index=["2016–20", "2021–25"],
+    )
+    assert titles.bloc_shift(shares, "Serbia", "volume") == (
+        "Serbia: China led the volume in 2021–25 (61 %), Russia and Belarus in 2016–20"
+    )
+    assert titles.bloc_shift(shares.iloc[[1]], "Serbia", "volume") == "Serbia: China led the volume in 2021–25 (61 %)"
+    assert titles.bloc_shift(shares * 0, "Kosovo", "volume") == "Kosovo: no volume recorded in these windows"
+    tied = SYN[SYN.recipient == "SRB"]  # China 2, France 2, Russia 1
+    assert titles.top_supplier(tied, "Serbia", {"CHN": "China", "FRA": "France"}, "2006–25") == (
+        "Serbia: China and France have the most counted deals, 2 of 5 in 2006–25"
+    )
+    both = pd.DataFrame({"volume": [61.0, 7.0], "deals": [9.0, 18.0]}, index=["China", "Russia"])
+    assert (
+        titles.volume_vs_deals(both, "Serbia", "2021–25") == "Serbia, 2021–25: China leads by volume, Russia by deals"
+    )
+
+
+def test_windows_with_a_tiny_total_are_marked_not_drawn_as_plain_full_bars():
+    shares = {"2006–10": pd.DataFrame(), "2011–15": pd.DataFrame(), "2016–20": pd.DataFrame()}
+    for (w, t), total in zip(shares.items(), [0.0, 2.5, 40.0]):
+        t.attrs["total"] = total
+    assert charts.thin_windows(shares) == {"2011–15"}
+    table = pd.DataFrame({"nato_eu": [100.0, 100.0]}, index=["2011–15", "2016–20"])
+    fig = charts.bloc_shares(table, counts={"2011–15": 2.5, "2016–20": 40}, thin={"2011–15"})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("small total" in lab and "2011–15" in lab for lab in labels)
+    assert not any("small total" in lab and "2016–20" in lab for lab in labels)
+    assert sum(1 for p in ax.patches if p.get_hatch()) == 1
+    plt.close(fig)

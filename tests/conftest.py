@@ -20,6 +20,10 @@ E-001,2025-07,exercise,SRB;CHN,Joint exercise,A joint exercise in China.,confirm
 FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,origin,notes,sources,sipri_edition
 S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported,,keyb,2025
 """
+FIXTURE_EXPORTS = """id,supplier,recipient,via,item,category,first_year,last_year,value,value_currency,route,status,official_position,confidence,notes,sources
+X-SRB-001,SRB,FRA,Czechia,artillery shells,ammunition,2022,2024,800000000,EUR,third_country,delivered,acknowledged_in_part,reported,,keya
+X-HRV-001,HRV,FRA,,rifle rounds,ammunition,,2023,,,direct,alleged,denied,unconfirmed,,keyb
+"""
 FIXTURE_EVIDENCE = {
     "transfers.csv": """row_id,source,fields,passage,translation
 T-SRB-001,keya,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end,\
@@ -34,6 +38,10 @@ E-001,keya,date;type;parties,A joint exercise in China in July 2025.,
 """,
     "statistics.csv": """row_id,source,fields,passage,translation
 S-001,keyb,value;period_start;period_end;recipient;supplier;measure,China supplied 57% of Serbia's arms imports in 2020-2024.,
+""",
+    "exports.csv": """row_id,source,fields,passage,translation
+X-SRB-001,keya,via;first_year;last_year;value;route,Shells worth EUR 800 million reached France via Czechia from 2022 to 2024.,
+X-HRV-001,keyb,item;last_year;official_position,Croatia denied that it sent rifle rounds to France in 2023.,
 """,
 }
 FIXTURE_CHANGES = """date,row_id,field,old,new,reason,source
@@ -100,6 +108,7 @@ def fixture_dir(tmp_path: Path) -> Path:
     (d / "transfers.csv").write_text(FIXTURE_TRANSFERS, encoding="utf-8")
     (d / "engagements.csv").write_text(FIXTURE_ENGAGEMENTS, encoding="utf-8")
     (d / "statistics.csv").write_text(FIXTURE_STATISTICS, encoding="utf-8")
+    (d / "exports.csv").write_text(FIXTURE_EXPORTS, encoding="utf-8")
     (d / "countries.csv").write_text(FIXTURE_COUNTRIES, encoding="utf-8")
     (d / "references.bib").write_text(FIXTURE_BIB, encoding="utf-8")
     (d / "changes.csv").write_text(FIXTURE_CHANGES, encoding="utf-8")

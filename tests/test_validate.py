@@ -27,6 +27,8 @@ def edit(path, old, new):
 
 
 T = "transfers.csv"
+X = "exports.csv"
+XEV = "evidence/exports.csv"
 ROW2 = (
     "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,"
     "3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
@@ -167,6 +169,24 @@ FAULTS = [
         "bloc",
         "nato_eu",
     ),
+    ("export denied but confirmed", X, "denied,unconfirmed", "denied,confirmed", X, 3, "confidence", "confirmed"),
+    ("export via a third country names none", X, "FRA,Czechia,artillery", "FRA,,artillery", X, 2, "via", ""),
+    ("export in transit names no via", X, ",,direct,alleged", ",,transit,alleged", X, 3, "via", ""),
+    (
+        "export without an evidence row",  # its only evidence row is moved to the other export
+        XEV,
+        "X-HRV-001,keyb,item;last_year;official_position",
+        "X-SRB-001,keya,item;official_position",
+        X,
+        3,
+        "id",
+        "X-HRV-001",
+    ),
+    ("export year no evidence names", XEV, "via;first_year;last_year", "via;last_year", X, 2, "first_year", "2022"),
+    ("export year not in its passage", X, "2022,2024,800000000", "2022,2025,800000000", XEV, 2, "passage", "2025"),
+    ("export supplier outside the seven", X, "X-SRB-001,SRB,FRA", "X-SRB-001,CHN,FRA", X, 2, "supplier", "CHN"),
+    ("export last year before the first", X, "2022,2024,800000000", "2022,2021,800000000", X, 2, "last_year", "2021"),
+    ("export value without currency", X, "800000000,EUR", "800000000,", X, 2, "value_currency", ""),
     (
         "bib entry without url",
         "references.bib",
@@ -328,6 +348,16 @@ def test_byte_order_mark_is_named_not_a_missing_column(fixture_dir):
     assert [p.line for p in problems] == [1]
     assert "byte-order mark" in problems[0].message
     assert "missing" not in str(problems[0])
+
+
+def test_export_rules_name_only_the_faulty_rows(fixture_dir):
+    # a denied transfer may be 'reported' or 'unconfirmed', and a direct one needs no via
+    edit(fixture_dir / X, "denied,unconfirmed", "denied,reported")
+    assert validate(fixture_dir) == []
+    edit(fixture_dir / X, "denied,reported", "denied,confirmed")
+    edit(fixture_dir / X, "FRA,Czechia,artillery", "FRA,,artillery")
+    hits = [(p.file, p.line, p.column) for p in validate(fixture_dir)]
+    assert hits == [(X, 2, "via"), (X, 3, "confidence")]
 
 
 def test_rows_that_name_each_other_are_not_duplicates(fixture_dir):

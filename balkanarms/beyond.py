@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from . import style
+from . import exports_map, style
 from .aggregate import BLOC_LABELS, BLOCS
 from .tables import tiv_text
 from .wording import listing
@@ -133,6 +133,82 @@ def ukraine_title(table: pd.DataFrame, since: int) -> str:
     if not to_ua:
         return f"{period}, none of the seven's major arms exports went to Ukraine"
     return f"{period}, {to_ua / total * 100:.0f} % of the seven's major arms exports went to Ukraine{tail}"
+
+
+def _to(dest: str) -> str:
+    """Where a flow of the exports map went, in words: 'to Ukraine', 'to the Middle East'."""
+    if dest == "Europe":
+        return "to the rest of Europe"
+    if dest in ("Middle East", "Americas"):
+        return f"to the {dest}"
+    if dest == exports_map.UNKNOWN:
+        return "to recipients SIPRI does not name"
+    return f"to {name(dest)}"
+
+
+def _totals(flows: pd.DataFrame, by: str, where=None) -> pd.Series:
+    t = flows if where is None else flows[where]
+    return t.groupby(by)["tiv"].sum().sort_index().sort_values(ascending=False, kind="stable")
+
+
+def exports_map_title(flows: pd.DataFrame, span: str) -> str:
+    """The finding of the exports map (flows from :func:`exports_map.flows`), naming the largest
+    exporter: the one or two exporters that sent most of the region's exports to one destination,
+    else the largest exporter's share and where most of it went."""
+    total = float(flows["tiv"].sum())
+    if not total:
+        return f"SIPRI records no major arms exports from the seven in {span}"
+    exporters = _totals(flows, "exporter")
+    top = exporters.index[0]
+    known = flows["destination"] != exports_map.UNKNOWN
+    dest = _totals(flows, "destination", known)
+    if len(dest):
+        senders = _totals(flows, "exporter", flows["destination"] == dest.index[0])
+        for n in (1, 2):
+            lead = list(senders.index[:n])
+            if top in lead and senders.iloc[:n].sum() > total / 2:
+                who = listing([name(e) for e in lead])
+                return f"{who} sent most of the region's arms exports {_to(dest.index[0])} in {span}"
+    share = f"{name(top)} sent {exporters.iloc[0] / total * 100:.0f} % of the region's arms exports in {span}"
+    own = _totals(flows, "destination", known & (flows["exporter"] == top))
+    if own.empty:
+        return share
+    most = "most of it" if own.iloc[0] > exporters.iloc[0] / 2 else "the largest part"
+    return f"{share}, {most} {_to(own.index[0])}"
+
+
+def exports_map_sentence(flows: pd.DataFrame, span: str) -> str:
+    """How much the seven delivered in ``span`` and the largest destination's share."""
+    total = float(flows["tiv"].sum())
+    if not total:
+        return f"SIPRI records no major arms exports from the seven in {span}."
+    dest = _totals(flows, "destination", flows["destination"] != exports_map.UNKNOWN)
+    if dest.empty:
+        return f"In {span} the seven delivered {tiv(total)} of major arms, all to recipients SIPRI does not name."
+    d, v = dest.index[0], float(dest.iloc[0])
+    return (
+        f"In {span} the seven delivered {tiv(total)} of major arms; {tiv(v)} ({v / total * 100:.0f} %) went {_to(d)}."
+    )
+
+
+def exports_map_small(flows: pd.DataFrame, span: str) -> str:
+    """The flows the exports map leaves out (under the threshold, or to recipients SIPRI does not
+    name), in words."""
+    if flows.empty:
+        return "The map therefore draws no arrow."
+    unknown = flows["destination"] == exports_map.UNKNOWN
+    small = flows[~flows["drawn"] & ~unknown]
+    out = []
+    if len(small):
+        parts = [
+            f"{name(e)} {_to(d)} ({tiv(v)})"
+            for e, d, v in small[["exporter", "destination", "tiv"]].itertuples(index=False)
+        ]
+        out.append(f"The map leaves out the flows under {exports_map.THRESHOLD_TEXT}: {listing(parts)}.")
+    if unknown.any():
+        parts = [f"{name(e)}'s {tiv(v)}" for e, v in flows.loc[unknown, ["exporter", "tiv"]].itertuples(index=False)]
+        out.append(f"The map has no direction for {listing(parts)} to recipients SIPRI does not name.")
+    return " ".join(out) or f"Every flow in {span} is {exports_map.THRESHOLD_TEXT} or more, and the map draws them all."
 
 
 # --------------------------------------------------------------------------- charts

@@ -16,6 +16,7 @@ Every artist that carries data has a ``gid`` (``arrow:<exporter>|<destination>``
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -24,11 +25,11 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.patches import FancyArrowPatch, Patch, PathPatch
 from matplotlib.path import Path as MPath
+from shapely.geometry import LineString
 
 from . import DATA_DIR, maps, world
-from .aggregate import WINDOWS, window_label
+from .aggregate import WINDOWS
 from .tables import tiv_text
-from .wording import listing
 
 #: Flows below this TIV (millions) are not drawn; the chapter lists them.
 THRESHOLD = 1.0
@@ -37,7 +38,7 @@ UKRAINE = "Ukraine"
 UNKNOWN = "Unknown recipient"
 #: Destinations in legend order: Ukraine apart from the rest of SIPRI's Europe.
 DESTINATIONS = [UKRAINE, "Europe", "Middle East", "Asia and Oceania", "Africa", "Americas"]
-LABELS = {"Europe": "Rest of Europe", "Asia and Oceania": "Asia and\nOceania"}
+LABELS = {"Europe": "Rest of\nEurope", "Asia and Oceania": "Asia and\nOceania"}
 #: Colours: SIPRI regions as on China's chart (beyond.REGION_COLOURS); Ukraine the blue of
 #: "to Ukraine" on the chart of exports since a year.
 COLOURS = {
@@ -84,10 +85,15 @@ NOTE = (
 
 def destination(recipient: str) -> str:
     """Where a delivery to ``recipient`` (SIPRI's name) goes on the map: Ukraine, one of the seven
-    by name, SIPRI's region, or :data:`UNKNOWN`."""
+    by name, SIPRI's region, or :data:`UNKNOWN` for SIPRI's unknown recipients; a recipient with no
+    region in :data:`balkanarms.world.REGIONS` is an error, not an unknown."""
     if recipient == UKRAINE or recipient in CODES:
         return recipient
-    return world.REGIONS.get(recipient, UNKNOWN)
+    if recipient == world.UNKNOWN_RECIPIENT:
+        return UNKNOWN
+    if recipient not in world.REGIONS:
+        raise ValueError(f"{recipient!r} has no SIPRI region in balkanarms.world.REGIONS")
+    return world.REGIONS[recipient]
 
 
 def flows(window: tuple[int, int], data_dir=DATA_DIR) -> pd.DataFrame:
@@ -108,74 +114,11 @@ def scale_max(data_dir=DATA_DIR) -> float:
     return max([float(flows(w, data_dir)["tiv"].max()) for w in WINDOWS if len(flows(w, data_dir))] or [1.0])
 
 
-# --------------------------------------------------------------------------- words
-
-
-def name(sipri_name: str) -> str:
-    return "Bosnia and Herzegovina" if sipri_name == "Bosnia-Herzegovina" else sipri_name
-
-
-def to_text(dest: str) -> str:
-    """'to Ukraine', 'to the Middle East', 'to the rest of Europe'."""
-    if dest == "Europe":
-        return "to the rest of Europe"
-    if dest in ("Middle East", "Americas"):
-        return f"to the {dest}"
-    if dest == UNKNOWN:
-        return "to recipients SIPRI does not name"
-    return f"to {name(dest)}"
-
-
-def _totals(f: pd.DataFrame, by: str, where=None) -> pd.Series:
-    t = f if where is None else f[where]
-    s = t.groupby(by)["tiv"].sum()
-    return s.sort_index().sort_values(ascending=False, kind="stable")
-
-
-def title(f: pd.DataFrame, span: str) -> str:
-    """The map's finding, always naming the largest exporter: who sent most of the region's exports
-    where, or the largest exporter's share and where most of it went."""
-    total = float(f["tiv"].sum())
-    if not total:
-        return f"SIPRI records no major arms exports from the seven in {span}"
-    exporters = _totals(f, "exporter")
-    top = exporters.index[0]
-    dest = _totals(f, "destination", f["destination"] != UNKNOWN)
-    if len(dest):
-        d = dest.index[0]
-        senders = _totals(f, "exporter", f["destination"] == d)
-        for n in (1, 2):
-            lead = list(senders.index[:n])
-            if top in lead and senders.iloc[:n].sum() > total / 2:
-                return f"{listing([name(e) for e in lead])} sent most of the region's arms exports {to_text(d)} in {span}"
-    own = _totals(f, "destination", (f["exporter"] == top) & (f["destination"] != UNKNOWN))
-    share = f"{name(top)} sent {exporters.iloc[0] / total * 100:.0f} % of the region's arms exports in {span}"
-    if own.empty:
-        return share
-    most = "most of it" if own.iloc[0] > exporters.iloc[0] / 2 else "the largest part"
-    return f"{share}, {most} {to_text(own.index[0])}"
-
-
-def sentence(f: pd.DataFrame, span: str) -> str:
-    """How much the seven exported in ``span`` and the largest destination's share."""
-    total = float(f["tiv"].sum())
-    if not total:
+def empty_message(f: pd.DataFrame, span: str) -> str:
+    """What the map says when it draws no arrow."""
+    if not len(f):
         return f"SIPRI records no major arms exports from the seven in {span}."
-    dest = _totals(f, "destination", f["destination"] != UNKNOWN)
-    d, v = dest.index[0], float(dest.iloc[0])
-    return (
-        f"In {span} the seven delivered TIV {tiv_text(total)} million of major arms abroad; "
-        f"TIV {tiv_text(v)} million ({v / total * 100:.0f} %) went {to_text(d)}."
-    )
-
-
-def small_flows(f: pd.DataFrame, span: str) -> str:
-    """The flows the map leaves out, in words."""
-    left = f[~f["drawn"]]
-    if left.empty:
-        return f"Every flow in {span} is {THRESHOLD_TEXT} or more, and the map draws them all."
-    parts = [f"{name(e)} {to_text(d)} (TIV {tiv_text(v)} million)" for e, d, v in left[["exporter", "destination", "tiv"]].itertuples(index=False)]
-    return f"Not drawn on the map: {listing(parts)}."
+    return f"No flow from the seven in {span} reaches {THRESHOLD_TEXT}; the text lists them."
 
 
 # --------------------------------------------------------------------------- drawing
@@ -216,13 +159,51 @@ def route(start, end, avoid, clearance: float = 45_000) -> tuple[np.ndarray, flo
     return best[1], best[2]
 
 
+def _fan(rows, dest, edge, centre, step, caps) -> list:
+    """The arrows into one gate: for every choice of bends that keeps clear of the other capitals,
+    the tips are put in the order in which the arrows arrive; the choice with the fewest crossings,
+    then the straightest, wins. Returns (flow, destination, tip, edge, bend) for each arrow."""
+    options = []
+    for r in rows:
+        start, avoid = caps[CODES[r.exporter]], _avoid(caps, r.exporter)
+        ok = [
+            bd
+            for bd in BENDS
+            if min(np.hypot(*(_bezier(start, centre, bd) - np.array(a)).T).min() for a in avoid) >= 45_000
+        ]
+        options.append(ok[:5] or [route(start, centre, avoid)[1]])
+    offsets = [(i - (len(rows) - 1) / 2) * step for i in range(len(rows))]
+    best = None
+    for choice in itertools.product(*options):
+
+        def arrival(i, choice=choice):
+            pts = _bezier(caps[CODES[rows[i].exporter]], centre, choice[i])
+            back = (pts[-8] - pts[-1]) / np.hypot(*(pts[-8] - pts[-1]))
+            return (back[0] if edge in ("top", "bottom") else -back[1], rows[i].exporter)
+
+        order = sorted(range(len(rows)), key=arrival)
+        tips = {
+            i: (centre[0] + o, centre[1]) if edge in ("top", "bottom") else (centre[0], centre[1] - o)
+            for i, o in zip(order, offsets)
+        }
+        curves = [LineString(_bezier(caps[CODES[rows[i].exporter]], tips[i], choice[i])) for i in range(len(rows))]
+        crossings = sum(p.crosses(q) for p, q in itertools.combinations(curves, 2))
+        cost = (crossings, sum(abs(c) for c in choice))
+        if best is None or cost < best[0]:
+            best = (cost, [(rows[i], dest, tips[i], edge, choice[i]) for i in range(len(rows))])
+    return best[1]
+
+
 def _halo(lw: float = 3.0):
     return [patheffects.withStroke(linewidth=lw, foreground="white")]
 
 
-def draw(ax: plt.Axes, f: pd.DataFrame, countries: pd.DataFrame, *, vmax: float, boundaries=None) -> dict:
+def draw(
+    ax: plt.Axes, f: pd.DataFrame, countries: pd.DataFrame, *, vmax: float, empty: str = "", boundaries=None
+) -> dict:
     """Draw the exports map of flows ``f`` (from :func:`flows`) on ``ax`` (line widths on the scale
-    ``vmax``); returns what was drawn: {"arrows": [...], "gates": {...}, "names": {...}}."""
+    ``vmax``; ``empty`` is written on the map when no flow is drawn); returns what was drawn:
+    {"arrows": [...], "gates": {...}, "names": {...}}."""
     fig = ax.figure
     b = maps.load_boundaries() if boundaries is None else boundaries
     x0, x1, y0, y1 = maps.FRAME
@@ -254,10 +235,18 @@ def draw(ax: plt.Axes, f: pd.DataFrame, countries: pd.DataFrame, *, vmax: float,
         lx = ax_ + {"left": inset, "right": -inset}.get(edge, 0)
         ly = ay_ + {"top": -inset, "bottom": inset}.get(edge, 0)
         gate_text = ax.text(
-            lx, ly, label, ha=lab_ha, va=lab_va, fontsize=FONT, fontweight="bold", zorder=12,
-            color="white" if dest in DARK else "black", gid=f"gate:{dest}",
+            lx,
+            ly,
+            label,
+            ha=lab_ha,
+            va=lab_va,
+            fontsize=FONT,
+            fontweight="bold",
+            zorder=12,
+            color="white" if dest in DARK else "black",
+            gid=f"gate:{dest}",
             bbox=dict(boxstyle="round,pad=0.3", fc=colour, ec="none"),
-        )  # fmt: skip
+        )
         gates_drawn[dest] = (lx, ly)
         obstacles.append(gate_text)
         # the tips: in a row (top/bottom) or a column (left/right) inside the gate's label, in the
@@ -273,19 +262,7 @@ def draw(ax: plt.Axes, f: pd.DataFrame, countries: pd.DataFrame, *, vmax: float,
             width = max(len(s) for s in label.split("\n")) * 0.66 * FONT * km_per_pt + 8 * km_per_pt
             depth = inset + width + 2 * pad + max(num_w[r.tiv] for r in rows) + pad
             centre = (ax_ + depth if edge == "left" else ax_ - depth, ay_)
-        bends = {r.exporter: route(caps[CODES[r.exporter]], centre, _avoid(caps, r.exporter))[1] for r in rows}
-
-        def arrival(r):
-            pts = _bezier(caps[CODES[r.exporter]], centre, bends[r.exporter])
-            back = pts[-8] - pts[-1]
-            back = back / np.hypot(*back)
-            return (back[0] if edge in ("top", "bottom") else -back[1], r.exporter)
-
-        rows.sort(key=arrival)
-        offsets = [(i - (len(rows) - 1) / 2) * step for i in range(len(rows))]
-        for r, o in zip(rows, offsets):
-            tip = (centre[0] + o, centre[1]) if edge in ("top", "bottom") else (centre[0], centre[1] - o)
-            plan.append((r, dest, tip, edge, bends[r.exporter]))
+        plan += _fan(rows, dest, edge, centre, step, caps)
 
     # seven to seven: capital to capital
     for r in drawn[drawn["destination"].isin(CODES)].itertuples(index=False):
@@ -308,32 +285,70 @@ def draw(ax: plt.Axes, f: pd.DataFrame, countries: pd.DataFrame, *, vmax: float,
         key = f"{r.exporter}|{dest}"
         outline = [patheffects.withStroke(linewidth=lw + 1.6, foreground="#444444")]
         shaft = PathPatch(
-            MPath(pts[:-2]), fc="none", ec=colour, lw=lw, capstyle="butt", zorder=5, gid=f"arrow:{key}",
+            MPath(pts[:-2]),
+            fc="none",
+            ec=colour,
+            lw=lw,
+            capstyle="butt",
+            zorder=5,
+            gid=f"arrow:{key}",
             path_effects=outline,
-        )  # fmt: skip
+        )
         ax.add_patch(shaft)
         ax.add_patch(
             FancyArrowPatch(
-                pts[-5], pts[-1], arrowstyle="-|>,head_length=0.55,head_width=0.45", mutation_scale=10 + 1.3 * lw,
-                color=colour, ec="#444444", lw=0.8, zorder=6, shrinkA=0, shrinkB=0,
+                pts[-5],
+                pts[-1],
+                arrowstyle="-|>,head_length=0.55,head_width=0.45",
+                mutation_scale=10 + 1.3 * lw,
+                color=colour,
+                ec="#444444",
+                lw=0.8,
+                zorder=6,
+                shrinkA=0,
+                shrinkB=0,
             )
-        )  # fmt: skip
+        )
         paths.append((pts, lw))
-        # the number at the arrowhead, beyond its tip
-        tx, ty = pts[-1]
+        # the number at the arrowhead: beyond its tip at a gate, just behind the head between capitals
+        tx, ty = pts[-1] if tip is not None else pts[int(len(pts) * 0.72)]
         ha, va, dx, dy = {
             "top": ("center", "bottom", 0, pad),
             "bottom": ("center", "top", 0, -pad),
             "left": ("right", "center", -pad, 0),
             "right": ("left", "center", pad, 0),
-        }.get(edge, ("left", "bottom", pad, pad))
+        }.get(edge, ("center", "center", 0, 0))
         value = ax.text(
-            tx + dx, ty + dy, tiv_text(r.tiv), ha=ha, va=va, fontsize=FONT, fontweight="bold", color="black",
-            zorder=11, gid=f"value:{key}", bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=colour, lw=1.4),
-        )  # fmt: skip
+            tx + dx,
+            ty + dy,
+            tiv_text(r.tiv),
+            ha=ha,
+            va=va,
+            fontsize=FONT,
+            fontweight="bold",
+            color="black",
+            zorder=11,
+            gid=f"value:{key}",
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=colour, lw=1.4),
+        )
         obstacles.append(value)
         arrows.append({"exporter": r.exporter, "destination": dest, "tiv": r.tiv, "width": lw, "colour": colour})
 
+    if not len(drawn):
+        obstacles.append(
+            ax.text(
+                0.02,
+                0.03,
+                textwrap.fill(empty, 30),
+                transform=ax.transAxes,
+                ha="left",
+                va="bottom",
+                fontsize=11,
+                zorder=20,
+                bbox=dict(boxstyle="round,pad=0.5", fc="white", ec="#999999"),
+                gid="empty",
+            )
+        )
     for code in CODES.values():
         ax.plot(*caps[code], "o", ms=5, color="black", mec="white", mew=0.8, zorder=9)
     names = _place_names(ax, f, countries, caps, obstacles, paths)
@@ -363,9 +378,15 @@ def _place_names(ax, f, countries, caps, obstacles, paths) -> dict:
     frame = ax.get_window_extent(renderer)
     placed = {}
     candidates = [
-        (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"), (0, -7, "center", "top"),
-        (5, 5, "left", "bottom"), (-5, 5, "right", "bottom"), (5, -5, "left", "top"), (-5, -5, "right", "top"),
-    ]  # fmt: skip
+        (7, 0, "left", "center"),
+        (-7, 0, "right", "center"),
+        (0, 7, "center", "bottom"),
+        (0, -7, "center", "top"),
+        (5, 5, "left", "bottom"),
+        (-5, 5, "right", "bottom"),
+        (5, -5, "left", "top"),
+        (-5, -5, "right", "top"),
+    ]
     for exporter in order:
         code = CODES[exporter]
         label = names[code].replace(" and ", " and\n").replace("North ", "North\n")
@@ -373,18 +394,29 @@ def _place_names(ax, f, countries, caps, obstacles, paths) -> dict:
         best = None
         for dx, dy, ha, va in candidates:
             t = ax.annotate(
-                label, caps[code], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=FONT,
-                fontweight="bold" if active else "normal", color="#111111" if active else "#666666", zorder=10,
-                path_effects=_halo(), linespacing=1.0,
-            )  # fmt: skip
+                label,
+                caps[code],
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=FONT,
+                fontweight="bold" if active else "normal",
+                color="#111111" if active else "#666666",
+                zorder=10,
+                path_effects=_halo(),
+                linespacing=1.0,
+            )
             bb = t.get_window_extent(renderer)
             cost = sum(_overlap(bb, o) for o in boxes) * 10
             cost += sum(_overlap(bb, o) for o in placed.values()) * 10
             for pts, half in lines:
                 inside = (
-                    (pts[:, 0] > bb.x0 - half) & (pts[:, 0] < bb.x1 + half)
-                    & (pts[:, 1] > bb.y0 - half) & (pts[:, 1] < bb.y1 + half)
-                )  # fmt: skip
+                    (pts[:, 0] > bb.x0 - half)
+                    & (pts[:, 0] < bb.x1 + half)
+                    & (pts[:, 1] > bb.y0 - half)
+                    & (pts[:, 1] < bb.y1 + half)
+                )
                 cost += inside.sum() * 40
             cost += sum(200 for d in dots if bb.x0 - 3 < d[0] < bb.x1 + 3 and bb.y0 - 3 < d[1] < bb.y1 + 3)
             if bb.x0 < frame.x0 or bb.x1 > frame.x1 or bb.y0 < frame.y0 or bb.y1 > frame.y1:
@@ -406,12 +438,16 @@ def _overlap(a, b) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def figure(f: pd.DataFrame, countries: pd.DataFrame, *, span: str, source: str, vmax: float | None = None):
-    """The exports map of one window with its finding as title, a legend, the note and the source
-    line: 6.4 in wide, text at 10 pt (the source line 7.5 pt), at the import map's resolution."""
+def figure(f: pd.DataFrame, countries: pd.DataFrame, *, title: str, span: str, source: str, vmax: float | None = None):
+    """The exports map of one window (``span``) with its finding as ``title``
+    (:func:`balkanarms.beyond.exports_map_title`), a legend, the note and the source line: 6.4 in
+    wide, text at 10 pt (the source line 7.5 pt), at the import map's resolution (``maps.DPI``)."""
     vmax = scale_max() if vmax is None else vmax
-    head = textwrap.fill(title(f, span), 52)
-    note = textwrap.fill(NOTE, 80)
+    head = textwrap.fill(title, 52)
+    within = f["drawn"] & f["destination"].isin(CODES)
+    note = textwrap.fill(
+        NOTE + (" An arrow between two capitals is a delivery within the seven." if within.any() else ""), 80
+    )
     src = textwrap.fill(source, 118)
     present = [d for d in DESTINATIONS if ((f["destination"] == d) & f["drawn"]).any()]
     if f["drawn"].any() and f.loc[f["drawn"], "destination"].isin(CODES).any() and "Europe" not in present:
@@ -436,18 +472,22 @@ def figure(f: pd.DataFrame, countries: pd.DataFrame, *, span: str, source: str, 
     y -= h_sub
     ax = fig.add_axes((0.1 / WIDTH, (y - map_h) / height, map_w / WIDTH, map_h / height))
     y -= map_h + 0.1
-    drawn = draw(ax, f, countries, vmax=vmax)
-    if not f["drawn"].any():
-        ax.text(
-            0.5, 0.5, textwrap.fill(title(f, span) + ".", 40), transform=ax.transAxes, ha="center", va="center",
-            fontsize=11, zorder=20, bbox=dict(boxstyle="round,pad=0.5", fc="white", ec="#999999"), gid="empty",
-        )  # fmt: skip
+    drawn = draw(ax, f, countries, vmax=vmax, empty=empty_message(f, span))
     if present:
-        handles = [Patch(facecolor=COLOURS[d], edgecolor="#444444", label=LABELS.get(d, d).replace("\n", " ")) for d in present]
+        handles = [
+            Patch(facecolor=COLOURS[d], edgecolor="#444444", label=LABELS.get(d, d).replace("\n", " ")) for d in present
+        ]
         fig.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(0.1 / WIDTH, y / height), ncols=3, fontsize=FONT,
-            frameon=False, handlelength=1.4, columnspacing=1.2, borderaxespad=0,
-        )  # fmt: skip
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.1 / WIDTH, y / height),
+            ncols=3,
+            fontsize=FONT,
+            frameon=False,
+            handlelength=1.4,
+            columnspacing=1.2,
+            borderaxespad=0,
+        )
         y -= h_legend
     fig.text(0.1 / WIDTH, y / height, note, ha="left", va="top", fontsize=FONT, color="#333333")
     y -= h_note

@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import exports_map, style
-from .aggregate import BLOC_LABELS, BLOCS
+from .aggregate import BLOC_LABELS, BLOCS, window_label
 from .tables import tiv_text
-from .wording import listing
+from .wording import listing, spelled
 
 WIDTH = 6.4
 FONT = 10
@@ -298,3 +298,56 @@ def blocs_compared(table: pd.DataFrame, *, title: str, split: int | None = None)
     _title(ax, title)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
+
+
+# --------------------------------------------------------------------------- what SIPRI cannot show
+
+#: How an official position reads in a table.
+POSITION = {
+    "confirmed": "confirmed",
+    "acknowledged_in_part": "acknowledged in part",
+    "denied": "denied",
+    "not_stated": "no official statement",
+}
+
+
+def _years(first, last) -> str:
+    if pd.isna(first) or first == last:
+        return f"by {last}" if pd.isna(first) else str(last)
+    return window_label((int(first), int(last)))
+
+
+def unseen_table(exports: pd.DataFrame) -> pd.DataFrame:
+    """The transfers SIPRI's register cannot show, as a reader's table (from :func:`balkanarms.data.exports`)."""
+    via = [f"through {v}" if isinstance(v, str) and v else "direct" for v in exports["via"]]
+    return pd.DataFrame(
+        {
+            "from": exports["supplier_name"],
+            "to": exports["recipient_name"],
+            "what": exports["item"],
+            "years": [_years(f, last) for f, last in zip(exports["first_year"], exports["last_year"])],
+            "route": via,
+            "status": exports["status"].map(lambda s: s.replace("_", " ")),
+            "official position": exports["official_position"].map(POSITION),
+            "confidence": exports["confidence"],
+        }
+    )
+
+
+def unseen_sentence(exports: pd.DataFrame) -> str:
+    """What the book records beyond SIPRI's register, by confidence and official position."""
+    if exports.empty:
+        return "The book records no transfer from the seven beyond SIPRI's register."
+    n = len(exports)
+    conf = exports["confidence"].value_counts()
+    parts = [f"{conf[c]} {c}" for c in ("confirmed", "reported", "unconfirmed") if c in conf.index]
+    srb = exports[exports["supplier"] == "SRB"]
+    denied = int((srb["official_position"] == "denied").sum())
+    text = (
+        f"Beyond SIPRI's register, the book records {n} transfers from the seven, most of them ammunition "
+        f"({listing(parts)}). {spelled(len(srb), capital=True)} concern Serbian ammunition reaching Ukraine, which "
+        "Serbia says it does not supply directly"
+    )
+    if denied:
+        text += f"; Belgrade denied {spelled(denied)} of these reports outright"
+    return text + "."

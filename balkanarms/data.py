@@ -162,6 +162,16 @@ def transfers(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return df
 
 
+def exports(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Transfers from the seven that SIPRI's register cannot show (ammunition, transfers through
+    third countries, reported and denied transfers), with the countries' names joined in."""
+    df = load_table("exports", data_dir)
+    names_ = names(data_dir)
+    df["supplier_name"] = df["supplier"].map(names_).astype("string")
+    df["recipient_name"] = df["recipient"].map(names_).astype("string")
+    return df
+
+
 def engagements(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """Non-delivery ties, with the year as an integer column."""
     df = load_table("engagements", data_dir)

@@ -16,6 +16,13 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def spelled(n: int, capital: bool = False) -> str:
+    """0-10 in words ('three'), larger numbers in digits; ``capital`` for the start of a sentence."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    w = words[n] if 0 <= n <= 10 else str(n)
+    return w[0].upper() + w[1:] if capital else w
+
+
 def ordinal(n: int | None) -> str:
     """1 -> 'first', 2 -> 'second', ..., 11 -> '11th'; None -> 'not ranked'."""
     if n is None:
@@ -234,7 +241,8 @@ def measured_sentence(measured) -> str:
         return "Every claim that can be measured gets the same answer from volume and from the number of deals."
     n = len(split)
     return (
-        f"{plural(n, 'claim')} about Serbia's imports {'holds' if n == 1 else 'hold'} by volume but not by the "
+        f"{spelled(n, capital=True)} {'claim' if n == 1 else 'claims'} about Serbia's imports "
+        f"{'holds' if n == 1 else 'hold'} by volume but not by the "
         "number of deals, so the scale marks "
         f"{'it' if n == 1 else 'them'} partly supported."
     )

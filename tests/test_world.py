@@ -219,3 +219,17 @@ def test_the_validator_reports_a_changed_sipri_file(tmp_path):
     )
     assert proc.returncode == 1
     assert f"sipri/{path.name}" in proc.stderr and "sha256 differs from datapackage.json" in proc.stderr
+
+
+def test_transfers_sipri_cannot_show_are_counted_and_tabled_as_the_data_says():
+    """'Beyond the seven': the sentence and table over the book's own list of exports follow its rows."""
+    from balkanarms import beyond, data
+
+    ex = data.exports()
+    text = beyond.unseen_sentence(ex)
+    assert f"records {len(ex)} transfers" in text
+    assert f"{int((ex['confidence'] == 'unconfirmed').sum())} unconfirmed" in text
+    table = beyond.unseen_table(ex)
+    assert list(table["from"]) == list(ex["supplier_name"]) and len(table) == len(ex)
+    assert set(table["official position"]) <= set(beyond.POSITION.values())
+    assert beyond.unseen_sentence(ex.iloc[0:0]) == "The book records no transfer from the seven beyond SIPRI's register."

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import aggregate as agg, data, sipri, wording, world
-from .tables import tiv_text
+from . import aggregate as agg, beyond, data, sipri, wording, world
+from .tables import tiv_text, tiv_text as tables_tiv
 
 #: Capabilities that make a deal a weapon system rather than support equipment.
 WEAPON_CAPABILITIES = {"air_defence", "uav", "missiles", "combat_aircraft", "armour", "artillery"}
@@ -296,21 +296,18 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
             "primary_client",
             "Serbia is China's primary military client in Europe.",
             (europe_rank[0] == 1, europe_deals.index[0] == "Serbia" if len(europe_deals) else None),
-            f"In {span} Serbia received {srb_of_china[0]:.0f} % of China's arms exports by volume "
-            f"(TIV {srb_of_china[1]:,.0f} million of {srb_of_china[2]:,.0f} million), first of the "
-            f"{europe_rank[1]} European recipients SIPRI lists and {wording.ordinal(world_rank[0])} of "
-            f"{world_rank[1]} worldwide; "
-            f"it also has the most Chinese deals in Europe ({europe_deals.get('Serbia', 0)}; {src}).",
+            f"{beyond.china_answer('Serbia', span, srb_of_china, world_rank, europe_rank)} It also has the most "
+            f"Chinese deals in Europe in those years ({europe_deals.get('Serbia', 0)}; {src}).",
             "beyond_the_seven",
         ),
         (
             "small_share",
             "The Western Balkans are a small share of China's arms exports.",
             (wb_of_china[0] < SMALL_SHARE, None),
-            f"The seven received {wb_of_china[0]:.0f} % of China's exports by volume in {span} "
-            f"(TIV {wb_of_china[1]:,.0f} million of {wb_of_china[2]:,.0f} million; {src}), under the tenth "
-            "the book takes as small; China itself delivered "
-            f"{china_world[0]:.1f} % of the world's arms exports.",
+            f"The seven received {beyond.pct(wb_of_china[0])} of China's exports by volume in {span} "
+            f"({beyond.tiv(wb_of_china[1])} of {tables_tiv(wb_of_china[2])} million; {src}), under the tenth "
+            f"the book takes as small; China itself delivered {beyond.pct(china_world[0])} of the world's arms "
+            "exports.",
             "beyond_the_seven",
         ),
         (
@@ -521,4 +518,16 @@ def plural_deals(n: int) -> str:
 SAME_FACT = [
     {"book/intro:f_volume", "notebooks/serbia_suppliers:tiv_top_sentence", "book/claims:srb_volume_sentence"},
     {"book/intro:f_card", "book/claims:claims_answer"},
+    {"book/intro:f_china_client", "notebooks/beyond_the_seven:bt_answer_china"},
 ]
+
+
+def china_client_sentence(window: tuple[int, int] = sipri.HEADLINE_WINDOW) -> str:
+    """Serbia's place among China's arms clients (the same sentence as the 'Beyond the seven' chapter's answer)."""
+    return beyond.china_answer(
+        "Serbia",
+        agg.window_label(window),
+        world.share_of_china("Serbia", window),
+        world.china_rank("Serbia", window),
+        world.china_rank("Serbia", window, region="Europe"),
+    )

@@ -107,3 +107,13 @@ def volume_vs_deals(table: pd.DataFrame, name: str, span: str) -> str:
     if v == d:
         return f"{name}, {span}: {with_article(v)} leads by volume and by deals"
     return f"{name}, {span}: {with_article(v)} leads by volume, {with_article(d)} by deals"
+
+
+def split_finding(parts: dict[str, dict[str, float]], span: str) -> str:
+    """Title of the even-split chart (``{country: split_part(...)}``): how much of the seven's volume
+    could move across the window's edge at all."""
+    total = sum(p["total"] for p in parts.values())
+    edge = sum(p["edge"] for p in parts.values())
+    if not total:
+        return f"{span}: no volume delivered to the seven"
+    return f"{span}: {edge / total * 100:.0f} % of the seven's volume could move across the window's edge"

@@ -61,7 +61,7 @@ def grid() -> list[tuple[str, dict]]:
         + [{"MEASURE": "deals"}]
         + ed_w,
         "history": [{}] + ed,
-        "data": [{}],
+        "data": [{}, {"EDITION": "2025"}],
         "beyond_the_seven": [{}] + [{"WINDOW": w} for w in agg.WINDOWS] + [{"SINCE": 2006}, {"SINCE": 2025}],
         "reconciliation": [{}] + [{"RECIPIENT": r} for r in RECIPIENTS],
     }

@@ -265,7 +265,8 @@ def scorecard(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = [
         (
             "chinese_systems",
-            "China supplies Serbia with the FK-3 air-defence system, CH-92A and CH-95 armed drones "
+            "China supplies Serbia with the FK-3 air-defence system (the export version of the HQ-22), CH-92A and "
+            "CH-95 armed drones "
             "and FT-8C laser-guided missiles.",
             "Supported",
             f"All four are in the book's deal list with their sources ({n_chn} counted Chinese deals with Serbia, "

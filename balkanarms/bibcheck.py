@@ -50,6 +50,34 @@ BLOG_DOMAINS = {
     "defense-aerospace.com",
     "vpk.name",
 }
+#: Aggregators and repost sites that copy or redirect to other outlets' articles: never the
+#: publisher's page. Accepted only with a ``mirror`` field, and a row citing one needs another
+#: source that is not a mirror (:func:`balkanarms.rules.confirmed_rules`).
+AGGREGATOR_DOMAINS = {
+    "naslovi.net",
+    "abnase.com",
+    "cazin.net",
+    "vpk.name",
+    "news-pravda.com",
+    "pravda-en.com",
+}
+#: Host labels of blog platforms (``*.blogspot.com``, ``*.blogspot.ca``, ...): reposts of others' articles.
+BLOG_LABELS = {"blogspot"}
+#: Path segments of tag, category and other listing pages (not an article).
+LISTING_SEGMENTS = {
+    "tag",
+    "tags",
+    "category",
+    "categories",
+    "kategorija",
+    "oznaka",
+    "oznake",
+    "topic",
+    "topics",
+    "label",
+}
+#: Path segments of redirect links (``naslovi.net/rd/123``).
+REDIRECT_SEGMENTS = {"rd", "redirect"}
 #: An outlet field that names another outlet: "X (via Y)", "X / Reuters", "(reposted)".
 _STANDS_IN = re.compile(r"\(|/|\bvia\b|repost|reprint|republish|citing|mirror", re.I)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -87,11 +115,21 @@ def url_problems(url: str, fields: dict) -> list[str]:
         )
     outlet = " ".join(fields.get(o, "") for o in BIB_OUTLET)
     domain = _on(host, BLOG_DOMAINS)
-    if domain and _STANDS_IN.search(outlet) and not mirror:
+    stands_in = bool(domain and _STANDS_IN.search(outlet) and not mirror)
+    if stands_in:
         out.append(
             f"a blog or aggregator ('{domain}') stands in for the outlet {outlet.strip()!r}; "
             "cite the outlet's page, or say 'mirror of ...' in a 'mirror' field"
         )
+    aggregator = _on(host, AGGREGATOR_DOMAINS) or next((lab for lab in labels if lab in BLOG_LABELS), None)
+    if aggregator and not mirror and not stands_in:
+        out.append(
+            f"is on '{aggregator}', an aggregator or repost site; cite the publisher's page, or say "
+            "'mirror of <outlet>' in a 'mirror' field (a row citing it then needs another source)"
+        )
+    listing = sorted(segments & (LISTING_SEGMENTS | REDIRECT_SEGMENTS))
+    if listing and not mirror:
+        out.append(f"is a listing or redirect page ('/{listing[0]}/'); cite the article on the publisher's site")
     return out
 
 
@@ -147,13 +185,101 @@ def _entry_problems(name: str, line: int | None, key: str, f: dict) -> list[Prob
 
 def check_bib(path: Path) -> tuple[set[str], dict[str, dict], list[Problem]]:
     """Check the BibTeX file. Returns the keys, their fields (lower-case
-    names) and the problems."""
+    names) and the problems. When the change log ``changes.csv`` sits next to the
+    file, a source it removed for a reason may not come back silently
+    (:func:`returned_sources`)."""
     name = path.name
     text, problems = read_text(path, name)
     if text is None:
         return set(), {}, problems
     keys, entries, more = _check_text(text, name)
-    return set(keys), copy.deepcopy(entries), problems + list(more)
+    problems = problems + list(more)
+    if (path.parent / CHANGES).exists():
+        problems += returned_sources(path.parent, set(keys))
+    return set(keys), copy.deepcopy(entries), problems
+
+
+#: The change log, read for removed sources.
+CHANGES = "changes.csv"
+#: The ledger tables whose ``sources`` a removal can concern.
+LEDGER_FILES = ("transfers.csv", "engagements.csv", "statistics.csv", "exports.csv")
+#: The change-log field that brings a removed source back, with its reason.
+RESTORE = "_restore"
+
+
+def _removals(rows: list[dict]) -> tuple[dict, dict, set]:
+    """From the change log: keys removed from references.bib (field ``_remove``, row_id the key),
+    keys dropped from a row's sources (field ``sources``, in ``old`` and not in ``new``), each with
+    the line that removed it, and the (row or key, source key) pairs a later ``_restore`` brings back."""
+    from .schema import LIST_SEP
+
+    bib_removed: dict[str, int] = {}
+    row_removed: dict[tuple[str, str], int] = {}
+    restored: set[tuple[str, str]] = set()
+    for line, r in rows:
+        field, rid = r.get("field", ""), r.get("row_id", "")
+        if field == RESTORE and r.get("reason", "").strip():
+            for key in (k for k in r.get("new", "").split(LIST_SEP) if k):
+                restored.add((rid, key))
+                row_removed.pop((rid, key), None)
+                if rid == key:
+                    bib_removed.pop(key, None)
+        elif field == "_remove" and not re.match(r"^(T-[A-Z]{3}|X-[A-Z]{3}|E|S)-\d{3}$", rid):
+            bib_removed[rid] = line
+        elif field == "sources":
+            old = {k for k in r.get("old", "").split(LIST_SEP) if k}
+            new = {k for k in r.get("new", "").split(LIST_SEP) if k}
+            for key in old - new:
+                row_removed[(rid, key)] = line
+            for key in new - old:
+                row_removed.pop((rid, key), None) if (rid, key) in restored else None
+    return bib_removed, row_removed, restored
+
+
+def returned_sources(data_dir: Path, keys: set[str]) -> list[Problem]:
+    """A source removed for a reason in the change log that is back without a ``_restore`` log row
+    giving the reason it may return: a removed BibTeX key defined again, or a key dropped from a
+    row's sources that the row cites again."""
+    from .schema import LIST_SEP, read_rows
+
+    header, raw, _ = read_rows(data_dir / CHANGES, CHANGES)
+    rows = [(line, dict(zip(header, cells, strict=False))) for line, cells in raw]
+    bib_removed, row_removed, _ = _removals(rows)
+    out = []
+    for key, line in sorted(bib_removed.items()):
+        if key in keys:
+            out.append(
+                Problem(
+                    "references.bib",
+                    None,
+                    "key",
+                    key,
+                    f"this source was removed for a reason ({CHANGES}, line {line}) and is defined again; "
+                    f"log a '{RESTORE}' row (row_id and new = the key) saying why it may return",
+                )
+            )
+    if not row_removed:
+        return out
+    for file in LEDGER_FILES:
+        if not (data_dir / file).exists():
+            continue
+        header, raw, _ = read_rows(data_dir / file, file)
+        for line, cells in raw:
+            rec = dict(zip(header, cells, strict=False))
+            for key in rec.get("sources", "").split(LIST_SEP):
+                if (rec.get("id", ""), key) in row_removed:
+                    out.append(
+                        Problem(
+                            file,
+                            line,
+                            "sources",
+                            key,
+                            f"{key} was removed from {rec['id']} for a reason ({CHANGES}, line "
+                            f"{row_removed[(rec['id'], key)]}) and is cited again; log a '{RESTORE}' row "
+                            f"(row_id {rec['id']}, new = the key) saying why it may return, or drop it",
+                        )
+                    )
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -14,6 +14,7 @@ and coverage by recipient.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +29,56 @@ LINKS_FILE = "sipri_links.csv"
 STAGED_FILE = Path("evidence") / "_parts" / "sipri_new_transfers.csv"
 COLUMNS = ["sipri_key", "ledger_id", "match", "reason", "disagreements"]
 MATCHES = ("matched", "sipri_only", "ledger_only")
-LEDGER_ONLY_REASONS = ("donation_non_major", "small_arms", "non_major_item", "too_recent", "unconfirmed", "other")
+#: Why SIPRI lacks a ledger row: the reason (before the colon) is one of these, and the free text
+#: after it must explain (:func:`vacuous_reason`). ``possible_gap`` names the row as a likely gap
+#: in SIPRI's register and says what SIPRI lists elsewhere that makes it one; ``cancelled`` is a
+#: deal that never went ahead; ``not_major_arms`` an item outside SIPRI's categories or below its
+#: thresholds, ``small_arms`` small arms and light weapons, ``donation_non_major`` a donation of such items.
+LEDGER_ONLY_REASONS = (
+    "donation_non_major",
+    "small_arms",
+    "non_major_item",
+    "too_recent",
+    "unconfirmed",
+    "cancelled",
+    "possible_gap",
+)
+#: Words that explain nothing: a reason's text must say more than these and the reason's label.
+_EMPTY_WORDS = {
+    "sipri",
+    "sipri's",
+    "s",
+    "2026",
+    "edition",
+    "has",
+    "no",
+    "entry",
+    "entries",
+    "for",
+    "it",
+    "them",
+    "the",
+    "a",
+    "an",
+    "of",
+    "in",
+    "lists",
+    "none",
+    "not",
+    "is",
+    "are",
+    "this",
+    "deal",
+    "row",
+    "item",
+    "items",
+    "and",
+}
+_NO_ENTRY = re.compile(r"sipri'?s? (2026 edition )?(has no entry|lists none|lists no)[^;,.]*", re.I)
+#: A possible gap must give the evidence: what SIPRI lists or covers elsewhere.
+_GAP_EVIDENCE = re.compile(r"\bSIPRI\b[^;]*\b(lists|covers|counts|includes|records)\b", re.I)
+#: Fields whose disagreement with SIPRI is computed at build time (:func:`field_disagreements`).
+DISAGREEMENT_FIELDS = ("supplier", "order_year", "number_ordered", "number_delivered", "delivery_start")
 #: The reason a link gives when the SIPRI deal was added to the ledger because of SIPRI.
 ADDED = "added to the ledger from SIPRI"
 REASON_LABELS = {
@@ -37,7 +87,8 @@ REASON_LABELS = {
     "non_major_item": "item outside SIPRI's categories",
     "too_recent": "too recent",
     "unconfirmed": "unconfirmed",
-    "other": "other",
+    "cancelled": "cancelled",
+    "possible_gap": "possible gap in SIPRI's register",
 }
 
 
@@ -100,7 +151,28 @@ def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
         out.append(
             ("reason", f"a ledger_only link has no sipri_key and a reason starting with one of {LEDGER_ONLY_REASONS}")
         )
+    elif row.match == "ledger_only" and vacuous_reason(row.reason):
+        out.append(("reason", vacuous_reason(row.reason)))
     return out
+
+
+def vacuous_reason(reason: str) -> str:
+    """Why a ledger_only reason explains nothing, or '' when it explains.
+
+    The text after ``kind:`` must name something beyond the reason's label and beyond "SIPRI's
+    2026 edition has no entry": at least one other word (the items, the user, the why). A
+    ``possible_gap`` must also give its evidence, what SIPRI lists, covers or counts elsewhere."""
+    kind, _, text = reason.partition(":")
+    label = set(re.findall(r"[a-z']+", REASON_LABELS.get(kind, kind).lower())) | set(kind.split("_"))
+    words = [w for w in re.findall(r"[\w'-]+", _NO_ENTRY.sub(" ", text).lower()) if w not in _EMPTY_WORDS | label]
+    if not words:
+        return (
+            "the explanation says nothing beyond the reason's name or 'SIPRI has no entry': say why "
+            "SIPRI lacks the row, or mark it possible_gap with the evidence"
+        )
+    if kind == "possible_gap" and not _GAP_EVIDENCE.search(text):
+        return "a possible_gap needs its evidence: what SIPRI lists, covers or counts elsewhere"
+    return ""
 
 
 def check_links(links: pd.DataFrame, keys: set[str], ids: set[str], file: str) -> list[str]:
@@ -229,22 +301,119 @@ def ledger_only_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFra
     )
 
 
-def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
-    """Matched deals whose fields differ between the ledger and SIPRI, with how each was resolved.
+def explanations(text: str) -> dict[str, str]:
+    """A link's stored explanations keyed by field: "field: explanation; field: ..." (semicolons
+    inside brackets do not split)."""
+    out: dict[str, str] = {}
+    depth, start = 0, 0
+    parts = []
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ";" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    for part in (p.strip() for p in parts if p.strip()):
+        field, _, expl = part.partition(":")
+        out[field.strip()] = expl.strip()
+    return out
 
-    A link's notes name a disagreement as "field: ledger X vs SIPRI Y (resolution)"; links whose
-    notes only say how the two line up (e.g. SIPRI splitting one ledger deal in two) are left out."""
+
+def _first(years) -> float:
+    return min(years) if isinstance(years, list) and years else float("nan")
+
+
+def field_disagreements(ledger_df: pd.DataFrame, links_df: pd.DataFrame, edition: str = EDITION) -> pd.DataFrame:
+    """Computed now, from the ledger and SIPRI's register: for each matched link, every field of
+    :data:`DISAGREEMENT_FIELDS` whose values differ, with both values and the stored explanation
+    for that field (empty when none). A value SIPRI marks uncertain is shown with '(uncertain)'.
+    Columns: ledger_id, sipri_key, field, ledger, sipri, explanation."""
+    reg = _register(edition).set_index("sipri_key")
+    led = ledger_df.set_index("id")
+    rows = []
+    for link in links_df[links_df["match"] == "matched"].itertuples(index=False):
+        if link.sipri_key not in reg.index or link.ledger_id not in led.index:
+            continue
+        s, g = reg.loc[link.sipri_key], led.loc[link.ledger_id]
+        expl = explanations(link.disagreements)
+        sipri_vals = {
+            "supplier": (s["supplier"], False),
+            "order_year": (s["order_year"], bool(s["order_year_uncertain"])),
+            "number_ordered": (s["number_ordered"], bool(s["number_ordered_uncertain"])),
+            "number_delivered": (s["number_delivered"], bool(s["number_delivered_uncertain"])),
+            "delivery_start": (_first(s["delivery_years"]), False),
+        }
+        for field in DISAGREEMENT_FIELDS:
+            sv, unsure = sipri_vals[field]
+            sv = (
+                ""
+                if sv is None or (isinstance(sv, float) and pd.isna(sv)) or pd.isna(sv)
+                else str(int(sv))
+                if isinstance(sv, float)
+                else str(sv)
+            )
+            if field == "number_delivered" and sv == "0":
+                sv = ""
+            lv = str(g.get(field, ""))
+            if lv == sv or (not lv and not sv):
+                continue
+            rows.append(
+                {
+                    "ledger_id": link.ledger_id,
+                    "sipri_key": link.sipri_key,
+                    "field": field,
+                    "ledger": lv or "empty",
+                    "sipri": (sv or "empty") + (" (uncertain)" if unsure and sv else ""),
+                    "explanation": expl.get(field, ""),
+                }
+            )
+    return pd.DataFrame(rows, columns=["ledger_id", "sipri_key", "field", "ledger", "sipri", "explanation"])
+
+
+_LEDGER_VALUE = re.compile(r"\bledger (?:has |gives |says )?([A-Z]{3}|\d{1,4}|empty)\b")
+
+
+def stale_explanations(ledger_df: pd.DataFrame, links_df: pd.DataFrame) -> list[str]:
+    """Stored explanations that name a ledger value the ledger no longer has ("ledger FRA" where
+    the ledger now says BEL): each problem names the link's line, the field and both values."""
+    led = ledger_df.set_index("id")
+    out = []
+    for n, link in enumerate(links_df.itertuples(index=False), start=2):
+        if link.ledger_id not in led.index:
+            continue
+        for field, expl in explanations(link.disagreements).items():
+            if field not in DISAGREEMENT_FIELDS:
+                continue
+            now = str(led.loc[link.ledger_id].get(field, "")) or "empty"
+            for named in _LEDGER_VALUE.findall(expl):
+                if named != now:
+                    out.append(
+                        f"{LINKS_FILE}, line {n}, column 'disagreements': {link.ledger_id} {field}: the "
+                        f"explanation names the ledger value {named!r}, the ledger now has {now!r}"
+                    )
+    return out
+
+
+def disagreements_table(ledger_df, links_df, recipient: str = "ALL") -> pd.DataFrame:
+    """Matched deals whose fields differ between the ledger and SIPRI, computed now from both
+    (:func:`field_disagreements`), with the stored explanation of each: a disagreement the ledger
+    has since settled no longer shows, and a new one shows without waiting for a note."""
     names = _names()
-    d = links_df[(links_df["match"] == "matched") & links_df["disagreements"].str.contains(" vs ")]
+    d = field_disagreements(ledger_df, links_df)
     d = d.merge(ledger_df[["id", "recipient"]], left_on="ledger_id", right_on="id")
     d = _recipient_filter(d, "recipient", recipient)
+    text = [
+        f"{f}: deal list {lv} vs SIPRI {sv}" + (f" ({e})" if e else "")
+        for f, lv, sv, e in zip(d["field"], d["ledger"], d["sipri"], d["explanation"], strict=True)
+    ]
     return (
         pd.DataFrame(
             {
                 "Row": d["ledger_id"],
                 "Recipient": d["recipient"].map(names),
                 "SIPRI deal": d["sipri_key"].str.split("|").str[1:4].str.join(", "),
-                "Disagreement (resolution)": d["disagreements"],
+                "Disagreement (explanation)": text,
             }
         )
         .sort_values(["Recipient", "Row"])

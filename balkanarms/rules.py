@@ -31,6 +31,48 @@ _COUNT_REASON = re.compile(
 )
 
 
+#: Bases of an order year (column ``order_basis``). The order year is the year the contract or
+#: the donation agreement was signed, as in SIPRI's register: ``contract`` (a source, or SIPRI's
+#: register, dates a signed contract or order), ``agreement`` (a source dates a signed
+#: intergovernmental or donation agreement, or a donation both governments state as agreed),
+#: ``inferred`` (a year deduced from indirect evidence, or SIPRI's year marked uncertain: the
+#: notes say how). ``approval`` (a government, parliament or the US State Department approved a
+#: possible purchase) and ``announcement`` (one side announced an intended purchase or a contract
+#: to come) are not orders: such a row leaves ``order_year`` empty and keeps the year in its notes.
+ORDER_BASES_DATED = ("contract", "agreement", "inferred")
+ORDER_BASES_UNDATED = ("approval", "announcement")
+#: Notes that say how an inferred order year was reached.
+_INFERRED_HOW = re.compile(
+    r"\border(ed)?\b[^.;]{0,160}?\b(inferred|estimat\w*|uncertain|approximate|deduced)\b"
+    r"|\b(inferred|estimat\w*|uncertain|approximate|deduced)\b[^.;]{0,160}?\border(ed)?\b",
+    re.I,
+)
+#: Notes that say why a delivered deal has fewer delivered than ordered.
+_SHORT_REASON = re.compile(
+    r"\b(crash\w*|lost|destroyed|written off|replac\w*|cancel\w*|reduced|cut|returned|withdrawn"
+    r"|not (yet )?delivered|never (arrived|delivered)|not transferred|only \d+ (arrived|came|were delivered))\b",
+    re.I,
+)
+#: Notes that call a deal a mix of a purchase and a donation.
+_MIXED = re.compile(
+    r"\bmixed\b[^.;]{0,30}?\b(purchase|donation|deal)\b|\b(purchase/donation|donation/purchase)\b", re.I
+)
+_ROW_ID = re.compile(r"\bT-[A-Z]{3}-\d{3}\b")
+#: Scope of a published statistic: the world, Europe, or a country (ISO3 code, XKX).
+STAT_SCOPES = ("world", "europe")
+#: Measures whose figure is about the recipient's own imports or spending: scope is the recipient.
+RECIPIENT_MEASURES = (
+    "share_of_imports",
+    "import_volume_change",
+    "major_arms_imports_tiv",
+    "military_expenditure",
+    "military_expenditure_share_of_gdp",
+    "defence_budget",
+    "defence_budget_planned",
+    "military_aid_value",
+)
+
+
 def _int(rec: dict, col: str) -> int | None:
     v = rec.get(col, "")
     return int(v) if v and _INT.match(v) else None
@@ -75,7 +117,50 @@ def _years_rules(rec: dict, name: str) -> list[Problem]:
         )
     if start is None and basis:
         out.append(Problem(name, line, "delivery_start_basis", basis, "given without a delivery_start"))
-    return out
+    return out + _order_rules(rec, name)
+
+
+def _order_rules(rec: dict, name: str) -> list[Problem]:
+    """``order_basis``: required with an order year, one of :data:`ORDER_BASES_DATED`; an approval
+    or an announcement is not an order and leaves ``order_year`` empty; an inferred year says how."""
+    line, order, basis = rec["_line"], rec.get("order_year", ""), rec.get("order_basis", "")
+    if "order_basis" not in rec:
+        return []  # the schema check names the missing column
+    if order and not basis:
+        return [
+            Problem(
+                name,
+                line,
+                "order_basis",
+                "",
+                f"order_year is given but its basis is empty (one of {list(ORDER_BASES_DATED)})",
+            )
+        ]
+    if order and basis in ORDER_BASES_UNDATED:
+        return [
+            Problem(
+                name,
+                line,
+                "order_year",
+                order,
+                f"an {basis} is not an order: leave order_year empty and keep the year of the {basis} "
+                "in the notes (order_year is the year the contract or donation agreement was signed)",
+            )
+        ]
+    if order and basis == "inferred" and not _INFERRED_HOW.search(rec.get("notes", "")):
+        return [
+            Problem(
+                name,
+                line,
+                "order_basis",
+                basis,
+                "an inferred order year needs the notes to say how it was inferred "
+                "(e.g. 'order year inferred from ...', 'SIPRI's order year, marked uncertain')",
+            )
+        ]
+    if not order and basis in ORDER_BASES_DATED:
+        return [Problem(name, line, "order_basis", basis, "given without an order_year")]
+    return []
 
 
 def _status_rules(rec: dict, name: str) -> list[Problem]:
@@ -106,6 +191,24 @@ def _status_rules(rec: dict, name: str) -> list[Problem]:
                 "number_delivered",
                 rec["number_delivered"],
                 "status is 'delivered' but the delivered count is 0",
+            )
+        )
+    if (
+        status == "delivered"
+        and ordered is not None
+        and delivered is not None
+        and 0 < delivered < ordered
+        and not _SHORT_REASON.search(rec.get("notes", ""))
+    ):
+        out.append(
+            Problem(
+                name,
+                line,
+                "status",
+                status,
+                f"'delivered' with {delivered} of {ordered} delivered: use 'in_delivery' while deliveries "
+                "continue, or say in the notes why the rest never came (cancelled, crashed, replaced, "
+                "reduced, ...)",
             )
         )
     if status == "delivered" and rec.get("number_delivered") == "" and not _COUNT_REASON.search(rec.get("notes", "")):
@@ -189,7 +292,30 @@ def transfer_rules(records: list[dict], name: str = "transfers.csv") -> list[Pro
             out.append(Problem(name, rec["_line"], "order_year", "", "a delivered deal needs a year"))
         if rec.get("supplier") and rec.get("supplier") == rec.get("recipient"):
             out.append(Problem(name, rec["_line"], "supplier", rec["supplier"], "supplier is the recipient"))
+        out += _mixed_rules(rec, name)
     return out + _duplicate_rules(records, name)
+
+
+def _mixed_rules(rec: dict, name: str) -> list[Problem]:
+    """A row whose notes call it a mix of purchase and donation is split into a purchase row
+    and a donation row that name each other (notes say 'split' and the other id)."""
+    notes = rec.get("notes", "")
+    if not _MIXED.search(notes):
+        return []
+    others = set(_ROW_ID.findall(notes)) - {rec.get("id", "")}
+    if others and re.search(r"\bsplit\b", notes, re.I):
+        return []
+    return [
+        Problem(
+            name,
+            rec["_line"],
+            "deal_type",
+            rec.get("deal_type", ""),
+            "the notes call this deal a mixed purchase/donation: split it into a purchase row and a "
+            "donation row that name each other ('split ... see T-XXX-nnn'), or code it as one kind "
+            "and say how the rest was financed (e.g. 'purchase part-financed by US aid')",
+        )
+    ]
 
 
 #: Routes of an export that pass through a third country or intermediary, which ``via`` must name.
@@ -292,7 +418,40 @@ def statistics_rules(records: list[dict], name: str = "statistics.csv") -> list[
         if rec.get("measure", "").startswith("share_") and rec.get("value") and _NUM.match(rec["value"]):
             if float(rec["value"]) > 100:
                 out.append(Problem(name, rec["_line"], "value", rec["value"], "a percentage above 100"))
+        out += _scope_rules(rec, name)
     return out
+
+
+def _scope_rules(rec: dict, name: str) -> list[Problem]:
+    """``scope`` says what the figure covers: ``world``, ``europe`` or a country's code. A figure
+    about a recipient's own imports or spending has that recipient as its scope; a figure
+    without a recipient is the world's or Europe's, never a country's."""
+    if "scope" not in rec:
+        return []
+    scope, recipient, measure = rec.get("scope", ""), rec.get("recipient", ""), rec.get("measure", "")
+    if not scope:
+        return []  # the schema check reports the required value
+    if not recipient and scope not in STAT_SCOPES:
+        return [
+            Problem(
+                name,
+                rec["_line"],
+                "scope",
+                scope,
+                f"a figure without a recipient covers {' or '.join(STAT_SCOPES)}, not a country",
+            )
+        ]
+    if recipient and measure in RECIPIENT_MEASURES and scope != recipient:
+        return [
+            Problem(
+                name,
+                rec["_line"],
+                "scope",
+                scope,
+                f"a {measure} figure for {recipient} has the scope {recipient}",
+            )
+        ]
+    return []
 
 
 def country_rules(records: list[dict], name: str = "countries.csv") -> list[Problem]:
@@ -318,11 +477,35 @@ def country_rules(records: list[dict], name: str = "countries.csv") -> list[Prob
     return out
 
 
+#: Tables whose rows may not rest on mirrors alone, whatever their confidence (the deal list;
+#: statistics and engagements that rest on copies are listed for replacement in issue 23).
+MIRROR_SUPPORT_FILES = ("transfers.csv",)
+
+
 def confirmed_rules(records: list[dict], entries: dict[str, dict], name: str) -> list[Problem]:
-    """A row marked ``confirmed`` needs at least one source that is not a mirror."""
+    """A row marked ``confirmed`` needs at least one source that is not a mirror, and any row
+    citing a mirror (an aggregator's or a repost's copy, marked ``mirror`` in references.bib)
+    needs another source that is not one: a copy never stands alone."""
     out: list[Problem] = []
     for rec in records:
         keys = [k for k in rec.get("sources", "").split(LIST_SEP) if k in entries]
+        mirrors = [k for k in keys if is_mirror(entries[k])]
+        if (
+            mirrors
+            and len(mirrors) == len(keys)
+            and name.endswith(MIRROR_SUPPORT_FILES)
+            and rec.get("confidence") != "confirmed"
+        ):
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "sources",
+                    rec.get("sources", ""),
+                    f"rests only on mirrors ({', '.join(mirrors)}): cite the publisher's page or add "
+                    "a source that is not a copy",
+                )
+            )
         if rec.get("confidence") == "confirmed" and keys and all(is_mirror(entries[k]) for k in keys):
             out.append(
                 Problem(

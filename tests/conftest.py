@@ -9,16 +9,16 @@ import pytest
 from balkanarms import DATA_DIR
 from balkanarms.teaching import CHROMIUM_ARGS  # the same flags the handout printer uses
 
-FIXTURE_TRANSFERS = """id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
-T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
-T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,2017,2017,reported,delivered,donation,true,,,,confirmed,,keya;keyb
-T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,reported,delivered,purchase,true,999000000,EUR,2021,confirmed,,keyb
+FIXTURE_TRANSFERS = """order_basis,id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
+contract,T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
+agreement,T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,2017,2017,reported,delivered,donation,true,,,,confirmed,,keya;keyb
+contract,T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,reported,delivered,purchase,true,999000000,EUR,2021,confirmed,,keyb
 """
 FIXTURE_ENGAGEMENTS = """id,date,type,parties,title,description,confidence,sources
 E-001,2025-07,exercise,SRB;CHN,Joint exercise,A joint exercise in China.,confirmed,keya
 """
-FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,origin,notes,sources,sipri_edition
-S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SIPRI as reported,,keyb,2025
+FIXTURE_STATISTICS = """id,recipient,supplier,measure,period_start,period_end,value,unit,scope,origin,notes,sources,sipri_edition
+S-001,SRB,CHN,share_of_imports,2020,2024,57,percent,SRB,SIPRI as reported,,keyb,2025
 """
 FIXTURE_EXPORTS = """id,supplier,recipient,via,item,category,first_year,last_year,value,value_currency,route,status,official_position,confidence,notes,sources
 X-SRB-001,SRB,FRA,Czechia,artillery shells,ammunition,2022,2024,800000000,EUR,third_country,delivered,acknowledged_in_part,reported,,keya

@@ -4,6 +4,7 @@ Each test is named after the sentence it protects. A data change that makes a
 sentence false fails exactly that test, in about a second, without a book build.
 """
 
+import re
 import shutil
 
 import pandas as pd
@@ -79,6 +80,7 @@ def test_a_changed_row_fails_exactly_its_claim(tmp_path, ledger):
         capability="uav",
         number_ordered="2",
         order_year="2024",
+        order_basis="contract",
         status="ordered",
         deal_type="purchase",
         second_hand="false",
@@ -89,7 +91,7 @@ def test_a_changed_row_fails_exactly_its_claim(tmp_path, ledger):
     with open(d / "evidence" / "transfers.csv", "a", encoding="utf-8") as f:  # the row's evidence
         f.write(
             f"T-HRV-099,{row['sources']},supplier;designation;number_ordered;order_year,"
-            f"In 2024 Croatia ordered 2 CH-92A drones from China.,\n"
+            f"In 2024 Croatia ordered 2 CH-92A drones from China.,In 2024 Croatia ordered 2 CH-92A drones from China.\n"
         )
     changed = data.transfers(d)  # validates first: the new row is a well-formed, evidenced deal
     assert claims.chinese_weapon_buyers(changed) == ["HRV", "SRB"]
@@ -141,6 +143,13 @@ def test_scorecard_uses_the_four_verdicts_only_and_counts_add_up():
     card = claims.scorecard()
     assert set(card["verdict"]) <= set(claims.VERDICTS)
     assert card["key"].is_unique and len(card) >= 12
+    # the counts the claims page shows (book/claims.md): one per verdict, adding up to every claim
+    counts = card["verdict"].value_counts().reindex(claims.VERDICTS, fill_value=0)
+    assert int(counts.sum()) == len(card)
+    assert all(int(counts[v]) == int((card["verdict"] == v).sum()) for v in claims.VERDICTS)
+    tally = wording.tally_sentence(counts, len(card))
+    told = [int(n) for n in re.findall(r"\b(\d+)\b", tally)]
+    assert told[0] == len(card) and sum(told[1:]) == len(card)  # "Of the article's N claims, a ..., b, c, and d"
 
 
 def test_china_delivered_most_of_serbias_volume_in_the_2020s():

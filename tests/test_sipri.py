@@ -1,12 +1,13 @@
 """SIPRI extracts: the reader, deal keys, TIV by year, shares and the published figures."""
 
+import hashlib
 import shutil
 
 import pandas as pd
 import pytest
 
-from balkanarms import DATA_DIR, aggregate as agg, sipri
-from balkanarms.validate import DataError
+from balkanarms import DATA_DIR, aggregate as agg, sipri, wording
+from balkanarms.validate import DataError, validate
 
 HEADER = ",".join(sipri.DEAL_HEADER)
 
@@ -76,21 +77,45 @@ def test_wrong_header_is_a_problem(tmp_path):
     assert problems and problems[0].line == 1
 
 
-def test_reader_raises_on_a_bad_file(tmp_path):
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of the real data package, to change."""
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / "sipri" / sipri.EDITIONS["2026"]["file"]
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("__pycache__"))
+    return data
+
+
+def test_reader_raises_on_a_bad_file(data_copy):
+    path = data_copy / "sipri" / sipri.EDITIONS["2026"]["file"]
     text = path.read_text(encoding="utf-8").replace("Serbia,China,2019", "Serbia,Cathay,2019", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="Cathay"):
-        sipri.register("2026", data)
-    problems = sipri.check_sipri(data)
-    assert any(p.value == "Cathay" and p.column == "Supplier" for p in problems)
-    assert any("sha256" in p.message for p in problems)  # the file no longer matches the README
+        sipri.register("2026", data_copy)
+    rel = f"sipri/{path.name}"
+    problems = [p for p in validate(data_copy) if p.file == rel]
+    assert any(p.value == "Cathay" and p.column == "Supplier" and p.line for p in problems)
+    assert any("sha256 differs from datapackage.json" in p.message for p in problems)  # its `hash`
+
+
+def test_a_changed_byte_of_a_sipri_file_is_named_once(data_copy):
+    """One changed byte in an extract of the seven and in one of the files beyond the seven: each
+    file is named once as changed, with the sha256 it now has."""
+    changed = {}
+    for name in (sipri.PER_YEAR["file"], "wb_exports_sipri_2026-05-18.csv"):
+        path = data_copy / "sipri" / name
+        raw = path.read_bytes()
+        i = raw.rindex(b"1")  # a digit of the last row's numbers
+        path.write_bytes(raw[:i] + b"2" + raw[i + 1 :])
+        changed[f"sipri/{name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    hashes = [p for p in validate(data_copy) if "sha256" in p.message]
+    assert sorted((p.file, p.line, p.column, p.value) for p in hashes) == sorted(
+        (rel, None, None, digest) for rel, digest in changed.items()
+    )
 
 
 def test_the_extracts_check_clean():
-    assert sipri.check_sipri(DATA_DIR) == []
+    assert sipri.check_extracts(DATA_DIR) == []
+    assert [p for p in validate(DATA_DIR) if p.file.startswith("sipri") or p.file == "datapackage.json"] == []
 
 
 def test_per_year_file():
@@ -215,7 +240,7 @@ def test_published_figures_reproduced():
 def test_rows_not_recomputed_are_explained():
     pub = sipri.published_figures()
     left = pub[pub["agrees"].isna()]
-    assert set(left["id"]) == {"S-024", "S-025", "S-026", "S-027", "S-077", "S-084"}
+    assert set(left["id"]) == {"S-024", "S-025", "S-026", "S-027", "S-077", "S-084", "S-085"}
     assert left["how"].str.len().gt(0).all()
 
 
@@ -266,7 +291,7 @@ def test_period_labels_and_articles():
     assert agg.window_label((2021, 2025)) == "2021–25"
     assert agg.window_label((1950, 2024)) == "1950–2024"
     assert agg.window_label((2025, 2025)) == "2025"
-    assert sipri.with_article("United States") == "the United States" and sipri.with_article("China") == "China"
+    assert wording.with_article("United States") == "the United States" and wording.with_article("China") == "China"
 
 
 def test_revision_sentence_names_the_largest_change():

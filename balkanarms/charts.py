@@ -25,15 +25,14 @@ from .aggregate import (
 )
 
 
-def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (8, 2.6)) -> plt.Figure:
+def no_data(message: str, *, title: str = "", figsize: tuple[float, float] = (style.FIG_WIDTH, 2.6)) -> plt.Figure:
     """A figure that says, in words, that the selection holds nothing to draw."""
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_axis_off()
     ax.text(
-        0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#444444", wrap=True, transform=ax.transAxes
+        0.5, 0.5, message, ha="center", va="center", fontsize=13, color="#444444", wrap=True, transform=ax.transAxes
     )
-    if title:
-        ax.set_title(title)
+    style.title(ax, title)
     return fig
 
 
@@ -63,7 +62,7 @@ def stacked_by_year(
         return no_data(f"No dated deal in {years[0]}–{years[1]} in this selection.", title=title)
     d = df.assign(group=_top_suppliers(df, top))
     t = tally(d, ["year", "group"], basis, measure)
-    fig, ax = plt.subplots(figsize=(8, 4.2)) if ax is None else (ax.figure, ax)
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 4.8)) if ax is None else (ax.figure, ax)
     x = np.arange(years[0], years[1] + 1)
     bottom = np.zeros(len(x))
     groups = style.sort_suppliers([g for g in t.index.get_level_values("group").unique() if g != "Other"])
@@ -78,22 +77,41 @@ def stacked_by_year(
             bottom += vals
         handles.append(Patch(color=colour, label=(names or {}).get(g, "Other suppliers" if g == "Other" else g)))
     ax.set_xlim(years[0] - 0.7, years[1] + 0.7)
-    ax.set_xticks(np.arange(years[0], years[1] + 1, 2))
+    ax.set_xticks(np.arange(years[0] + (years[0] % 2), years[1] + 1, 4))
+    ax.set_xticks(np.arange(years[0], years[1] + 1), minor=True)
     ax.set_ylabel(MEASURES[measure])
     ax.set_xlabel(BASIS_LABELS[basis])
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(handles=handles, ncols=3, loc="upper left", fontsize=8.5)
-    ax.set_ylim(0, max(bottom.max(), 1) * 1.45)
-    if title:
-        ax.set_title(title)
+    ax.legend(
+        handles=handles,
+        ncols=3,
+        loc="upper left",
+        fontsize=style.SMALL_PT,
+        handlelength=1.2,
+        columnspacing=1.0,
+        handletextpad=0.5,
+    )
+    ax.set_ylim(0, max(bottom.max(), 1) * (1.35 + 0.12 * int(np.ceil(len(handles) / 3))))
+    style.title(ax, title)
+    fig.tight_layout()
     return fig
 
 
 def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
-    """Put the axes' legend under the plot, above the source line."""
+    """Fit the chart to the figure's width, then put the axes' legend under it (the source line goes below)."""
     handles, labels = ax.get_legend_handles_labels()
-    fig.subplots_adjust(bottom=0.32)
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncols=ncols, fontsize=8.5)
+    fig.tight_layout()  # the labels inside the figure: the image keeps its width
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=ncols,
+        fontsize=style.SMALL_PT,
+        handlelength=1.2,
+        columnspacing=1.0,
+        handletextpad=0.5,
+    )
 
 
 #: A window whose volume is below this (TIV, millions) is too small to read as shares of 100 %.
@@ -120,7 +138,7 @@ def bloc_shares(
     bars are hatched and pale, and their label says so."""
     if table.empty or not table.fillna(0).to_numpy().any():
         return no_data("Nothing to share out in this selection.", title=title)
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.4))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.75 * len(table) + 2.6 + 0.3 * bool(thin)))
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for bloc in [b for b in BLOCS if b in table.columns]:
@@ -132,26 +150,25 @@ def bloc_shares(
             if w in thin and v:
                 ax.barh(yi, v, left=li, height=0.7, facecolor="white", alpha=0.55, hatch="///", edgecolor="#555555")
         for yi, li, v in zip(y, left, vals):
-            if v >= 9:
+            if v >= 11:
                 ax.text(
                     li + v / 2,
                     yi,
                     f"{v:.0f}%",
                     ha="center",
                     va="center",
-                    fontsize=8.5,
+                    fontsize=style.SMALL_PT,
                     color="white" if bloc not in ("other", "turkey") else "black",
                 )
         left += vals
     labels = [f"{w}\n({count_fmt.format(counts[w])})" for w in table.index] if counts is not None else list(table.index)
-    labels = [lab + ("\nsmall total: read with care" if w in thin else "") for lab, w in zip(labels, table.index)]
+    labels = [lab + ("\nsmall total:\nread with care" if w in thin else "") for lab, w in zip(labels, table.index)]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
+    style.title(ax, title)
     _legend_below(fig, ax, ncols=3)
-    if title:
-        ax.set_title(title)
     return fig
 
 
@@ -169,7 +186,7 @@ def small_multiples(
     n = len(recipients)
     ncols = 2
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.3 * nrows + 0.8), sharex=True, sharey=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(style.FIG_WIDTH, 2.4 * nrows + 1.4), sharex=True, sharey=True)
     axes = np.atleast_1d(axes).ravel()
     labels = [window_label(w) for w in windows]
     d = assign_window(df, basis, windows)
@@ -181,20 +198,31 @@ def small_multiples(
             if vals.any():
                 ax.bar(labels, vals, bottom=bottom, color=style.bloc_colour(bloc), width=0.75)
                 bottom += vals
-        ax.set_title((names or {}).get(r, r), fontsize=10.5)
-        ax.tick_params(axis="x", labelsize=8.5)
+        ax.set_title((names or {}).get(r, r), fontsize=style.TEXT_PT)
+        ax.tick_params(axis="x", labelsize=style.SMALL_PT, labelrotation=35)
+        for lab in ax.get_xticklabels():
+            lab.set_ha("right")
+            lab.set_rotation_mode("anchor")
         ax.yaxis.get_major_locator().set_params(integer=True)
     for ax in axes[n:]:
         ax.set_axis_off()
+    for ax in axes[max(0, n - ncols) : n]:  # a panel with none under it shows its window labels
+        ax.tick_params(labelbottom=True)
     handles = [Patch(color=style.bloc_colour(b), label=style.bloc_label(b)) for b in BLOCS]
     if n < len(axes):
-        axes[n].legend(handles=handles, loc="center", fontsize=9, title="Supplier bloc")
+        axes[n].legend(
+            handles=handles,
+            loc="center",
+            fontsize=style.SMALL_PT,
+            title="Supplier bloc",
+            handlelength=1.2,
+            handletextpad=0.5,
+        )
     else:
-        fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9)
-    fig.supylabel(MEASURES[measure], fontsize=10)
-    if title:
-        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=style.SMALL_PT)
+    fig.supylabel(MEASURES[measure], fontsize=style.TEXT_PT)
+    style.suptitle(fig, title)
+    fig.tight_layout(rect=(0, 0, 1, 0.97 if title else 1))
     return fig
 
 
@@ -208,7 +236,7 @@ def capability_heatmap(
     """Supplier × capability matrix of deal counts, numbers written in each cell."""
     if matrix.empty or not matrix.to_numpy().any():
         return no_data("No deal in this selection.", title=title)
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(matrix) + 2.2))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.5 * len(matrix) + 2.8))
     vals = matrix.to_numpy(dtype=float)
     ax.imshow(np.where(vals > 0, vals, np.nan), cmap="Blues", aspect="auto", vmin=0, vmax=max(vals.max(), 1) * 1.15)
     for (i, j), v in np.ndenumerate(vals):
@@ -219,7 +247,7 @@ def capability_heatmap(
                 f"{v:.0f}",
                 ha="center",
                 va="center",
-                fontsize=9,
+                fontsize=style.SMALL_PT,
                 color="white" if v > vals.max() * 0.6 else "black",
             )
     ax.set_xticks(
@@ -230,8 +258,8 @@ def capability_heatmap(
     ax.tick_params(length=0)
     for s in ax.spines.values():
         s.set_visible(False)
-    if title:
-        ax.set_title(title)
+    style.title(ax, title)
+    fig.tight_layout()
     return fig
 
 
@@ -255,15 +283,15 @@ def _context_text(ev) -> str:
 
 
 def _pack_labels(events: pd.DataFrame, years: tuple[int, int], chars_per_year: float) -> list[tuple[int, str]]:
-    """Give each context label a level so that no two labels on a level overlap.
+    """Give each event's number a level so that no two numbers on a level overlap.
 
-    Labels left of the middle of the axis are written to the right of their line,
+    Numbers left of the middle of the axis are written to the right of their line,
     the others to the left. Returns (level, alignment) per event, in order."""
     middle = (years[0] + years[1]) / 2
     placed: list[list[tuple[float, float]]] = []
     out = []
-    for _, ev in events.iterrows():
-        width = len(_context_text(ev)) / chars_per_year + 0.6
+    for k, (_, ev) in enumerate(events.iterrows(), start=1):
+        width = len(str(k)) / chars_per_year + 0.6
         x = float(ev["year"])
         span = (x, x + width) if x < middle else (x - width, x)
         level = 0
@@ -287,13 +315,14 @@ def ties_timeline(
 ) -> plt.Figure:
     """A timeline: one lane per partner (``ties['lane']``, a bloc or a supplier code), a marker per tie by ``kind``
     (ties of one lane and year stacked in a column), and context events
-    (``context['year']``, ``context['label']``) as dotted lines labelled above the lanes."""
+    (``context['year']``, ``context['label']``) as numbered dotted lines, named in a key under the chart
+    (numbers, not names, sit on the lines, so the chart reads at a phone's width)."""
     if ties.empty:
         return no_data("No deal or military tie in this selection.", title=title)
-    context = context.sort_values("year")
-    levels = _pack_labels(context, years, chars_per_year=4.2)
+    context = context.sort_values(["year", "label"])
+    levels = _pack_labels(context, years, chars_per_year=1.6)
     n_levels = max([l for l, _ in levels], default=-1) + 1
-    fig, ax = plt.subplots(figsize=(8, 2.0 + 1.0 * len(lanes) + 0.3 * n_levels))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.4 + 0.8 * len(lanes) + 0.3 * n_levels))
     ypos = {lane: i for i, lane in enumerate(reversed(lanes))}
     t = ties.sort_values(["lane", "year", "kind"]).copy()
     rank = t.groupby(["lane", "year"]).cumcount()
@@ -306,7 +335,7 @@ def ties_timeline(
             sub["year"],
             sub["y"],
             marker=TIE_MARKERS[kind],
-            s=55,
+            s=45,
             c=[style.bloc_colour(l) if l in BLOCS else style.supplier_colour(l) for l in sub["lane"]],
             edgecolors="black",
             linewidths=0.4,
@@ -314,37 +343,52 @@ def ties_timeline(
             zorder=3,
         )
     top = len(lanes) - 0.5
-    for (_, ev), (level, align) in zip(context.iterrows(), levels):
+    step = 0.36
+    for k, ((_, ev), (level, align)) in enumerate(zip(context.iterrows(), levels), start=1):
         ax.axvline(ev["year"], color="#999999", linestyle=":", linewidth=1, zorder=1)
         dx = 0.2 if align == "left" else -0.2
         ax.text(
             ev["year"] + dx,
-            top + 0.15 + 0.3 * level,
-            _context_text(ev),
-            fontsize=7.5,
+            top + 0.1 + step * level,
+            str(k),
+            fontsize=style.SMALL_PT,
+            fontweight="bold",
             color="#333333",
             va="bottom",
             ha=align,
         )
     ax.set_yticks(list(ypos.values()), [lane_labels[l] for l in ypos])
-    ax.set_ylim(-0.6, top + 0.45 + 0.3 * n_levels)
+    ax.set_ylim(-0.6, top + 0.2 + step * max(n_levels, 1))
     ax.set_xlim(*years)
     ax.set_xlabel("Year")
     ax.grid(axis="x", color="#eeeeee")
     ax.grid(axis="y", visible=False)
-    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=5, fontsize=8, title="Kind of tie")
+    style.title(ax, title)
+    fig.tight_layout()
+    kinds = len(set(t["kind"]))
+    leg = fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        ncols=min(kinds, 3),
+        fontsize=style.SMALL_PT,
+        title="Kind of tie",
+        alignment="left",
+        handletextpad=0.3,
+        columnspacing=1.0,
+    )
     for h in leg.legend_handles:
         h.set_facecolor("#999999")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
+    if len(context):
+        key = "   ".join(f"{k}\u00a0{_context_text(ev)}" for k, (_, ev) in enumerate(context.iterrows(), start=1))
+        style.add_below(fig, "Key events: " + key, color="#333333")
     return fig
 
 
 def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share (%)") -> plt.Figure:
     """Grouped horizontal bars: one group per row of ``table`` (e.g. 'Serbia from China, 2020–24'),
     one bar per column (e.g. 'SIPRI (TIV)', 'deals in our ledger')."""
-    fig, ax = plt.subplots(figsize=(8, 0.75 * len(table) * max(1, table.shape[1] / 2) + 2.4))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.8 * len(table) * max(1, table.shape[1] / 2) + 2.8))
     n = table.shape[1]
     h = 0.8 / n
     y = np.arange(len(table))[::-1]
@@ -354,12 +398,17 @@ def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Sh
         pos = y + (n - 1 - 2 * k) * h / 2
         ax.barh(pos, np.nan_to_num(vals), height=h * 0.92, color=greys[k % len(greys)], label=col)
         for p, v in zip(pos, vals):
-            ax.text((0 if np.isnan(v) else v) + 1, p, "n/a" if np.isnan(v) else f"{v:.0f}%", va="center", fontsize=8.5)
+            ax.text(
+                (0 if np.isnan(v) else v) + 1,
+                p,
+                "n/a" if np.isnan(v) else f"{v:.0f}%",
+                va="center",
+                fontsize=style.SMALL_PT,
+            )
     ax.set_yticks(y, table.index)
-    ax.set_xlim(0, 110)
+    ax.set_xlim(0, 115)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    _legend_below(fig, ax, ncols=n)
-    if title:
-        ax.set_title(title)
+    style.title(ax, title)
+    _legend_below(fig, ax, ncols=min(n, 2))
     return fig

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import style
 from .aggregate import BLOCS, RECIPIENTS
@@ -23,7 +24,7 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
     :func:`balkanarms.sipri.revision`: columns old, new), largest ``top`` suppliers, values written."""
     rev = rev.head(top)
     old, new = rev.columns[:2]
-    fig, ax = plt.subplots(figsize=(8, 0.62 * max(len(rev), 2) + 1.9))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.75 * max(len(rev), 2) + 2.4))
     if rev.empty:
         ax.set_axis_off()
         ax.text(
@@ -32,10 +33,10 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
             "SIPRI records no delivery in this window in either edition.",
             ha="center",
             va="center",
+            wrap=True,
             transform=ax.transAxes,
         )
-        if title:
-            ax.set_title(title)
+        style.title(ax, title)
         return fig
     y = np.arange(len(rev))[::-1]
     h = 0.38
@@ -44,15 +45,14 @@ def edition_revision(rev: pd.DataFrame, names: dict[str, str], *, title: str = "
         vals = rev[col].to_numpy(dtype=float)
         ax.barh(pos, vals, height=h * 0.92, color=colour, label=f"SIPRI, {col} edition")
         for p, v in zip(pos, vals, strict=True):
-            ax.text(v + 0.8, p, f"{v:.1f}%", va="center", fontsize=8.5)
+            ax.text(v + 0.8, p, f"{v:.1f}%", va="center", fontsize=style.SMALL_PT)
     ax.set_yticks(y, [names.get(c, c) for c in rev.index])
-    ax.set_xlim(0, max(float(rev.to_numpy().max()), 1) * 1.15)
+    ax.set_xlim(0, max(float(rev.to_numpy().max()), 1) * 1.25)
     ax.set_xlabel("Share of the volume delivered (%)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right", fontsize=8.5)
-    if title:
-        ax.set_title(title)
-    fig.subplots_adjust(left=0.17, bottom=0.2)
+    ax.legend(loc="lower right", fontsize=style.SMALL_PT)
+    style.title(ax, title)
+    fig.tight_layout()
     return fig
 
 
@@ -70,7 +70,7 @@ def bloc_history(
     volumes dwarf Kosovo's), so panels compare shapes over time, not sizes."""
     t = tiv.groupby(["recipient", "year", "bloc"])["tiv"].sum().to_dict()
     ncols, nrows = 2, int(np.ceil((len(recipients) + 1) / 2))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 1.95 * nrows + 0.9), sharex=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(style.FIG_WIDTH, 2.2 * nrows + 1.4), sharex=True)
     axes = axes.ravel()
     x = np.arange(years[0], years[1] + 1)
     edges = np.append(x - 0.5, x[-1] + 0.5)  # each year's bar spans it whole, as bars of width 1
@@ -83,9 +83,11 @@ def bloc_history(
                     bottom + vals, edges, baseline=bottom.copy(), fill=True, color=style.bloc_colour(bloc), linewidth=0
                 )
                 bottom += vals
-        ax.set_title(names.get(r, r), fontsize=10)
+        ax.set_title(names.get(r, r), fontsize=style.TEXT_PT)
         ax.set_xlim(years[0] - 1, years[1] + 1)
-        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        ax.tick_params(labelsize=style.SMALL_PT)
         if not bottom.any():
             ax.text(
                 0.5,
@@ -94,20 +96,27 @@ def bloc_history(
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
-                fontsize=8.5,
+                fontsize=style.SMALL_PT,
                 color="#555555",
             )
             ax.set_yticks([])
     for ax in axes[len(recipients) :]:
         ax.set_axis_off()
     handles = [Patch(color=style.bloc_colour(b), label=HISTORY_BLOC_LABELS[b]) for b in BLOCS]
-    axes[len(recipients)].legend(handles=handles, loc="center", fontsize=8.5, title="Supplier bloc")
+    axes[len(recipients)].legend(
+        handles=handles,
+        loc="center",
+        fontsize=style.SMALL_PT,
+        title="Supplier bloc",
+        handlelength=1.2,
+        handletextpad=0.5,
+        borderaxespad=0,
+    )
     for ax in axes[max(0, len(recipients) - 2) : len(recipients)]:
         ax.tick_params(labelbottom=True)
-    fig.supylabel("TIV delivered per year (millions)", fontsize=9.5)
-    if title:
-        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11.5)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.supylabel("TIV delivered per year (millions)", fontsize=style.TEXT_PT)
+    style.suptitle(fig, title)
+    fig.tight_layout(rect=(0, 0, 1, 0.95 if title else 1))
     return fig
 
 
@@ -119,7 +128,7 @@ def split_bars(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
     parts = pd.DataFrame(
         {"exact": table["exact"], "inside": table["split"] - table["edge"], "edge": table["edge"]}
     ).astype(float)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(parts) + 2.2))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.55 * len(parts) + 2.6))
     y = np.arange(len(parts))[::-1]
     left = np.zeros(len(parts))
     for col, colour, label in (
@@ -136,24 +145,31 @@ def split_bars(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
             yi,
             f"{e / tot * 100:.0f}% could move" if tot else "none",
             va="center",
-            fontsize=8.5,
+            fontsize=style.SMALL_PT,
         )
     ax.set_yticks(y, parts.index)
-    ax.set_xlim(0, max(left.max(), 1) * 1.22)
+    ax.set_xlim(0, max(left.max(), 1) * 1.45)
     ax.set_xlabel("TIV delivered (millions)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.2), ncols=2, fontsize=8)
-    if title:
-        ax.set_title(title)
-    fig.subplots_adjust(left=0.25, bottom=0.33)
+    style.title(ax, title)
+    fig.tight_layout()
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        ncols=1,
+        fontsize=style.SMALL_PT,
+        handlelength=1.2,
+        handletextpad=0.5,
+    )
     return fig
 
 
 def volume_vs_deals(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
     """Grouped horizontal bars: per supplier (rows of ``table``), its share of the volume (first
     column) and of the deals (second column), in percent; the column names (with their denominators)
-    make the legend, above the bars."""
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.9))
+    make the legend, under the bars."""
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.7 * len(table) + 2.2))
     y = np.arange(len(table))[::-1]
     h = 0.38
     for k, (col, colour) in enumerate(zip(table.columns[:2], ("#332288", "#88CCEE"), strict=False)):
@@ -161,13 +177,21 @@ def volume_vs_deals(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
         vals = table[col].to_numpy(dtype=float)
         ax.barh(pos, vals, height=h * 0.92, color=colour, label=col)
         for p, v in zip(pos, vals, strict=True):
-            ax.text(v + 0.8, p, f"{v:.0f}%", va="center", fontsize=8.5)
+            ax.text(v + 0.8, p, f"{v:.0f}%", va="center", fontsize=style.SMALL_PT)
     ax.set_yticks(y, table.index)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(0, 108)
     ax.set_xlabel("Share (%)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1, fontsize=8.5)
-    if title:
-        ax.set_title(title, pad=42)
-    fig.subplots_adjust(left=0.2, bottom=0.17, top=1 - 1.15 / fig.get_figheight())
+    style.title(ax, title)
+    fig.tight_layout()
+    # the legend (the column names, with their denominators) under the chart, wrapped to its width
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        ncols=1,
+        fontsize=style.SMALL_PT,
+        handlelength=1.2,
+        handletextpad=0.5,
+    )
     return fig

@@ -132,10 +132,72 @@ def fmt_value(v: float, unit: str) -> str:
 
 
 def label_point(pts: np.ndarray, min_from_start: float = 150_000) -> np.ndarray:
-    """Where a line's number goes: 60 % of the way along, but clear of the gate it starts at."""
+    """A point 60 % of the way along a line, but clear of the gate it starts at (kept for callers
+    that label a line's middle; the map labels each line at its arrowhead, see :func:`place_labels`)."""
     along = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
     target = max(0.6 * along[-1], min(0.85 * along[-1], min_from_start))
     return pts[int(np.searchsorted(along, target).clip(0, len(pts) - 1))]
+
+
+def _overlap(a, b) -> float:
+    """Overlapping area of two boxes (x0, x1, y0, y1)."""
+    w = min(a[1], b[1]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[2], b[2])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def place_labels(
+    items: list[dict],
+    obstacles: list[tuple],
+    step: float = 8_000,
+    reach: float = 100_000,
+    capitals: dict | None = None,
+) -> list[tuple[float, float]]:
+    """Where each line's number goes: on its line, just behind its arrowhead, moved back along the line
+    (by ``reach`` at most, and never more than 70 % of its length), then beside it, then around the
+    arrowhead, until its box (``w`` by ``h`` metres) overlaps no label placed
+    before it and no obstacle (capitals, names, entry points); where no place is free, the least
+    crowded; with ``capitals`` (code: point), a place nearer another capital than the line's ``recipient``
+    counts as crowded too. ``items`` (with ``pts``, ``w``, ``h`` and ``head``, the arrowhead's length) are placed in
+    order, so the larger flows, listed first, get the places nearest their arrowheads."""
+    boxes = list(obstacles)
+    out = []
+    for it in items:
+        rev = it["pts"][::-1]
+        along = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(rev, axis=0).T))])
+        w, h = it["w"], it["h"]
+        start = it["head"] + 0.5 * max(w, h)
+        best, best_cost = None, math.inf
+        candidates = []  # on the line first, nearest the arrowhead first; then beside it
+        for side in (0.0, 1.0, -1.0):
+            for d in np.arange(start, max(min(0.7 * along[-1], start + reach), start) + 1, step):
+                k = int(np.searchsorted(along, d).clip(0, len(rev) - 1))
+                x, y = rev[k]
+                if side:
+                    tx, ty = rev[max(k - 1, 0)] - rev[min(k + 1, len(rev) - 1)]
+                    norm = math.hypot(tx, ty) or 1.0
+                    x, y = x - side * ty / norm * 0.8 * h, y + side * tx / norm * 0.8 * h
+                candidates.append((x, y, (x - w / 2, x + w / 2, y - h / 2, y + h / 2)))
+        ex, ey = rev[0]  # last, around the arrowhead itself
+        for r in (0.5 * math.hypot(w, h) + 10_000, math.hypot(w, h) + 20_000):
+            for ang in np.arange(0, 360, 45):
+                x, y = ex + r * math.cos(math.radians(ang)), ey + r * math.sin(math.radians(ang))
+                candidates.append((x, y, (x - w / 2, x + w / 2, y - h / 2, y + h / 2)))
+        own = capitals.get(it.get("recipient")) if capitals else None
+        for x, y, box in candidates:
+            cost = sum(_overlap(box, b) for b in boxes)
+            if own is not None and any(  # nearer another capital: it would read as that country's number
+                math.hypot(x - cx, y - cy) < math.hypot(x - own[0], y - own[1]) for cx, cy in capitals.values()
+            ):
+                cost += w * h
+            if cost < best_cost:
+                best, best_cost = (x, y, box), cost
+            if cost == 0:
+                break
+        x, y, box = best
+        boxes.append(box)
+        out.append((x, y))
+    return out
 
 
 def draw_map(
@@ -147,12 +209,26 @@ def draw_map(
     vmax: float,
     boundaries=None,
     names: bool = True,
+    fontsize: float = 8.5,
+    min_value: float = 0.0,
+    label_min: float = 0.0,
+    max_width: float = 8.0,
 ) -> dict:
-    """Draw the map on ``ax``; returns what was drawn (fills, gates, lines) for tests."""
+    """Draw the map on ``ax``; returns what was drawn (fills, gates, lines) for tests.
+
+    Lines below ``min_value`` are not drawn (the fills and the bars still count them); lines below
+    ``label_min`` are drawn without their number. Every text is ``fontsize`` points."""
     b = load_boundaries() if boundaries is None else boundaries
     c = countries.set_index("code")
     caps = _project(countries)
     fills = dominant_bloc(flows) if len(flows) else {}
+    x0, x1, y0, y1 = FRAME
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.apply_aspect()
+    fig = ax.figure
+    m_per_pt = (x1 - x0) / (ax.get_position().width * fig.get_figwidth() * 72)
     focus = b[b["focus"]]
     b[~b["focus"]].plot(ax=ax, color=NEIGHBOUR, edgecolor="#BBBBBB", linewidth=0.5)
     focus.plot(
@@ -162,64 +238,107 @@ def draw_map(
         linewidth=1.0,
         alpha=0.45,
     )
+    obstacles = []
+
+    def text_box(x, y, text, size, pad=0.0, char=0.6):
+        lines = text.split("\n")
+        w = (max(len(l) for l in lines) * char + 2 * pad) * size * m_per_pt
+        h = (len(lines) * 1.2 + 2 * pad) * size * m_per_pt
+        return (x - w / 2, x + w / 2, y - h / 2, y + h / 2)
+
     if names:
         for _, row in focus.iterrows():
             p = row.geometry.representative_point()
             dx, dy = LABEL_SHIFT.get(row["iso3"], (0, 0))
+            label = c.loc[row["iso3"], "name"].replace(" and ", " and\n").replace("North ", "North\n")
             ax.annotate(
-                c.loc[row["iso3"], "name"].replace(" and ", " and\n"),
-                (p.x + dx, p.y + dy),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="#333333",
-                zorder=6,
+                label, (p.x + dx, p.y + dy), ha="center", va="center", fontsize=fontsize, color="#333333", zorder=6
             )
+            obstacles.append(text_box(p.x + dx, p.y + dy, label, fontsize))
     for r in RECIPIENTS:
         ax.plot(*caps[r], "o", ms=4, color="black", zorder=9)
+        obstacles.append((caps[r][0] - 9_000, caps[r][0] + 9_000, caps[r][1] - 9_000, caps[r][1] + 9_000))
     lines = origins(flows, countries)
-    gate_xy = gate_positions(flows, countries)
-    drawn = []
-    for _, f in lines.sort_values(["value", "origin", "recipient"], ascending=[False, True, True]).iterrows():
+    shown = lines[lines["value"] >= min_value] if len(lines) else lines
+    gate_xy = {}
+    widest = max([len(style.bloc_label(b_)) for b_ in BLOCS]) * 0.65 * fontsize * m_per_pt
+    for key, (gx, gy) in gate_positions(flows, countries, min_gap=max(230_000, 0.8 * widest)).items():
+        if key in set(shown["origin"]):  # each entry point's label wholly inside the frame
+            bx = text_box(gx, gy, style.bloc_label(key.split(":", 1)[1]), fontsize, pad=0.3, char=0.65)
+            hw, hh = (bx[1] - bx[0]) / 2 + 6_000, (bx[3] - bx[2]) / 2 + 6_000
+            gate_xy[key] = (min(max(gx, x0 + hw), x1 - hw), min(max(gy, y0 + hh), y1 - hh))
+    boxes = {k: text_box(*xy, style.bloc_label(k.split(":", 1)[1]), fontsize, 0.3, 0.65) for k, xy in gate_xy.items()}
+    order = sorted(gate_xy, key=lambda k: gate_xy[k][0])
+    for a_, b_ in zip(order, order[1:]):  # two labels on one edge that touch: the right one moves right
+        push = _overlap(boxes[a_], boxes[b_]) and boxes[a_][1] - boxes[b_][0] + 12_000
+        if push:
+            gx, gy = gate_xy[b_]
+            gate_xy[b_] = (min(gx + push, x1 - (boxes[b_][1] - boxes[b_][0]) / 2 - 6_000), gy)
+            boxes[b_] = text_box(*gate_xy[b_], style.bloc_label(b_.split(":", 1)[1]), fontsize, 0.3, 0.65)
+            left = _overlap(boxes[a_], boxes[b_]) and boxes[a_][1] - boxes[b_][0] + 12_000
+            if left:  # the right one met the frame: the left one gives way
+                gx, gy = gate_xy[a_]
+                gate_xy[a_] = (gx - left, gy)
+                boxes[a_] = text_box(*gate_xy[a_], style.bloc_label(a_.split(":", 1)[1]), fontsize, 0.3, 0.65)
+    obstacles += list(boxes.values())
+    drawn, labels = [], []
+    for _, f in shown.sort_values(["value", "origin", "recipient"], ascending=[False, True, True]).iterrows():
         start = gate_xy[f["origin"]] if f["origin"].startswith("bloc:") else caps[f["origin"]]
         avoid = [caps[r] for r in RECIPIENTS if r != f["recipient"] and caps[r] != tuple(start)]
         pts = route(start, caps[f["recipient"]], avoid)
         pts = pts[np.hypot(*(pts - np.array(caps[f["recipient"]])).T) > 22_000]
-        lw = width_for(f["value"], vmax)
+        lw = width_for(f["value"], vmax, max_width)
         colour = style.bloc_colour(f["bloc"])
         dashed = f["unconfirmed"] > 0 and f["unconfirmed"] == f["value"]
         style_ = (0, (2, 1.5)) if dashed else "-"
         ax.add_patch(
             PathPatch(MPath(pts[:-1]), fc="none", ec=colour, lw=lw, alpha=0.85, ls=style_, capstyle="butt", zorder=5)
         )
+        scale = 8 + 1.1 * lw
         ax.add_patch(
             FancyArrowPatch(
                 pts[-4],
                 pts[-1],
                 arrowstyle="-|>,head_length=0.6,head_width=0.4",
-                mutation_scale=8 + 1.1 * lw,
+                mutation_scale=scale,
                 color=colour,
                 lw=0,
                 zorder=6,
             )
         )
-        mid = label_point(pts)
+        if f["value"] >= label_min:
+            text = fmt_value(f["value"], unit)
+            labels.append(
+                {
+                    "pts": pts,
+                    "recipient": f["recipient"],
+                    "text": text,
+                    "colour": colour,
+                    "w": (len(text) * 0.7 + 0.5) * fontsize * m_per_pt,
+                    "h": 1.5 * fontsize * m_per_pt,
+                    "head": 0.6 * scale * m_per_pt,
+                }
+            )
+        drawn.append({"origin": f["origin"], "recipient": f["recipient"], "width": lw, "colour": colour})
+    placed = place_labels(labels, obstacles, capitals={r: caps[r] for r in RECIPIENTS})
+    for lab, (x, y) in zip(labels, placed):
         ax.text(
-            *mid,
-            fmt_value(f["value"], unit),
+            x,
+            y,
+            lab["text"],
             ha="center",
             va="center",
-            fontsize=7.5,
-            color=colour,
+            fontsize=fontsize,
+            color=lab["colour"],
             fontweight="bold",
             zorder=8,
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=0.6, alpha=0.95),
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=lab["colour"], lw=0.6, alpha=0.95),
         )
-        drawn.append({"origin": f["origin"], "recipient": f["recipient"], "width": lw, "colour": colour})
-    for origin in {o for o in lines["origin"] if not o.startswith("bloc:") and o not in RECIPIENTS}:
+        lab["xy"] = (x, y)
+    for origin in {o for o in shown["origin"] if not o.startswith("bloc:") and o not in RECIPIENTS}:
         ax.plot(*caps[origin], "o", ms=4, color="black", zorder=9)
         ax.annotate(
-            c.loc[origin, "name"], caps[origin], xytext=(4, 4), textcoords="offset points", fontsize=7.5, zorder=9
+            c.loc[origin, "name"], caps[origin], xytext=(4, 4), textcoords="offset points", fontsize=fontsize, zorder=9
         )
     for key, xy in gate_xy.items():
         bloc = key.split(":", 1)[1]
@@ -228,16 +347,12 @@ def draw_map(
             style.bloc_label(bloc),
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=fontsize,
             zorder=10,
             color="white",
             fontweight="bold",
             bbox=dict(boxstyle="round,pad=0.3", fc=style.bloc_colour(bloc), ec="none"),
         )
-    x0, x1, y0, y1 = FRAME
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlabel("")
@@ -247,11 +362,13 @@ def draw_map(
         s.set_visible(True)
         s.set_color("#999999")
     ax.plot([x0 + 40_000, x0 + 240_000], [y0 + 40_000] * 2, color="black", lw=2, solid_capstyle="butt")
-    ax.text(x0 + 140_000, y0 + 52_000, "200 km", ha="center", va="bottom", fontsize=7.5)
-    return {"fills": fills, "gates": gate_xy, "lines": drawn}
+    ax.text(x0 + 140_000, y0 + 52_000, "200 km", ha="center", va="bottom", fontsize=fontsize)
+    return {"fills": fills, "gates": gate_xy, "lines": drawn, "labels": labels}
 
 
-def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit: str) -> None:
+def supplier_mix(
+    ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit: str, fontsize: float = 8.5, title: bool = True
+) -> None:
     """One 100 % bar per recipient: the share of each bloc, with the total it rests on."""
     by = flows.groupby(["recipient", "bloc"])["value"].sum() if len(flows) else pd.Series(dtype=float)
     y = np.arange(len(RECIPIENTS))[::-1]
@@ -263,14 +380,14 @@ def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit:
             if total and v:
                 share = 100 * v / total
                 ax.barh(yi, share, left=left, color=style.bloc_colour(bloc), height=0.7)
-                if share >= 12:
+                if share >= 14:
                     ax.text(
                         left + share / 2,
                         yi,
                         f"{share:.0f}%",
                         ha="center",
                         va="center",
-                        fontsize=7.5,
+                        fontsize=fontsize,
                         color="black" if bloc in ("other", "turkey") else "white",
                     )
                 left += share
@@ -281,17 +398,18 @@ def supplier_mix(ax: plt.Axes, flows: pd.DataFrame, names: dict[str, str], unit:
             if unit == "tiv"
             else f"{int(total)} deal{'s' if total != 1 else ''}"
         )
-        ax.text(102, yi, label, va="center", fontsize=8)
-    ax.set_yticks(y, [names[r] for r in RECIPIENTS], fontsize=8.5)
+        ax.text(102, yi, label, va="center", fontsize=fontsize)
+    ax.set_yticks(y, [names[r].replace(" and ", " and\n") for r in RECIPIENTS], fontsize=fontsize)
     ax.set_xlim(0, 100)
-    ax.set_xticks([0, 50, 100], ["0", "50", "100%"], fontsize=8)
+    ax.set_xticks([0, 50, 100], ["0", "50", "100%"], fontsize=fontsize)
     ax.grid(False)
-    ax.set_title("Supplier mix of each country (share, and the total it rests on)", fontsize=9.5)
+    if title:
+        ax.set_title("Supplier mix of each country (share, and the total it rests on)", fontsize=fontsize + 1)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
 
 
-def _fill_legend(fig, flows: pd.DataFrame, y: float, blank: bool | None = None) -> None:
+def _fill_legend(fig, flows: pd.DataFrame, y: float, blank: bool | None = None, fontsize: float = 8.5, ncols=3):
     """Legend of the blocs drawn, and of the blank fill where a country has nothing recorded."""
     present = [b for b in BLOCS if len(flows) and b in set(flows["bloc"])]
     handles = [Patch(facecolor=style.bloc_colour(b), label=style.bloc_label(b)) for b in present]
@@ -301,60 +419,113 @@ def _fill_legend(fig, flows: pd.DataFrame, y: float, blank: bool | None = None) 
         handles.append(Patch(facecolor=NO_DATA, label="none recorded"))
     fig.legend(
         handles=handles,
-        loc="lower center",
+        loc="upper center",
         bbox_to_anchor=(0.5, y),
-        ncols=3,
-        fontsize=8,
+        ncols=ncols,
+        fontsize=fontsize,
         title="Supplier bloc (fill: the country's largest)",
-        title_fontsize=8.5,
+        title_fontsize=fontsize,
+        handlelength=1.2,
+        handletextpad=0.5,
+        columnspacing=1.0,
     )
+
+
+#: Text size of the map drawn for wide screens (7.2 in wide, shown from 640 px: 8.5 pt is 10.5 px there).
+WIDE_PT = 8.5
+#: The phone's map draws only lines of at least this value (TIV millions, or deals); the bars count all.
+PHONE_MIN = {"tiv": 5.0, "deals": 2}
+#: Resolution of the phone's map: three times :data:`style.PHONE_CONTENT_PX` wide.
+PHONE_DPI = 170
+
+
+def threshold_text(unit: str) -> str:
+    v = PHONE_MIN[unit]
+    return f"TIV {v:g} million" if unit == "tiv" else f"{v:g} deals"
 
 
 def map_figure(flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, title: str, source: str) -> plt.Figure:
-    """The map of one window with the supplier-mix bars under it, a legend and notes."""
+    """The map of one window with the supplier-mix bars under it, a legend and notes (for wide screens:
+    shown from 640 px, every text at least 9 px there; :func:`phone_figure` is the phone's)."""
     names = dict(zip(countries["code"], countries["name"]))
-    fig = plt.figure(figsize=(7.2, 10.2), dpi=DPI)
-    grid = fig.add_gridspec(2, 1, height_ratios=[5.4, 2.6], hspace=0.22, left=0.28, right=0.84, top=0.95, bottom=0.2)
+    fig = plt.figure(figsize=(7.2, 10.0), dpi=DPI)
+    grid = fig.add_gridspec(2, 1, height_ratios=[5.4, 2.9], hspace=0.2, left=0.26, right=0.84, top=0.95, bottom=0.16)
     ax = fig.add_subplot(grid[0])
     ax.set_position([0.02, grid[0].get_position(fig).y0, 0.96, grid[0].get_position(fig).height])
     vmax = flows["value"].max() if len(flows) else 1
-    draw_map(ax, flows, countries, unit=unit, vmax=vmax)
-    ax.set_title(title, fontsize=11.5)
-    supplier_mix(fig.add_subplot(grid[1]), flows, names, unit)
-    _fill_legend(fig, flows, 0.085)
-    fig.text(
-        0.02, 0.005, "\n".join([source, GATE_NOTE, KOSOVO_NOTE]), fontsize=6.5, color="#555555", va="bottom", wrap=True
+    draw_map(ax, flows, countries, unit=unit, vmax=vmax, fontsize=WIDE_PT)
+    style.title(ax, title, fontsize=WIDE_PT + 3)
+    supplier_mix(fig.add_subplot(grid[1]), flows, names, unit, fontsize=WIDE_PT)
+    _fill_legend(fig, flows, 0.115, fontsize=WIDE_PT)
+    style.add_below(fig, "\n".join([source, GATE_NOTE, KOSOVO_NOTE]), fontsize=WIDE_PT, color="#555555")
+    return fig
+
+
+def phone_figure(flows: pd.DataFrame, countries: pd.DataFrame, *, unit: str, title: str, source: str) -> plt.Figure:
+    """The map page's figure for a phone: the supplier-mix bars first (the answer), then the map with only
+    the lines of at least :data:`PHONE_MIN`, each numbered at its arrowhead; every text is
+    :data:`style.SMALL_PT` or more on :data:`style.FIG_WIDTH`, so 9 px or more at 390 px."""
+    names = dict(zip(countries["code"], countries["name"]))
+    pt = style.SMALL_PT
+    fig = plt.figure(figsize=(style.FIG_WIDTH, 11.6), dpi=PHONE_DPI)
+    bars = fig.add_axes([0.3, 0.70, 0.5, 0.25])
+    supplier_mix(bars, flows, names, unit, fontsize=pt, title=False)
+    bars.set_title(title, fontsize=style.TITLE_PT, loc="left", x=-0.56, ha="left", wrap=True, pad=10)
+    ax = fig.add_axes([0.0, 0.2, 1.0, 0.44])
+    vmax = flows["value"].max() if len(flows) else 1
+    cut = PHONE_MIN[unit]
+    draw_map(ax, flows, countries, unit=unit, vmax=vmax, fontsize=pt, min_value=cut, max_width=10.0)
+    ax.set_title(f"Where it comes from: lines of {threshold_text(unit)} or more", fontsize=pt + 1, loc="left", pad=6)
+    _fill_legend(fig, flows, 0.19, fontsize=pt, ncols=2)
+    style.add_below(
+        fig,
+        f"Bars: every delivery in the window. Map: lines under {threshold_text(unit)} are left out. "
+        + GATE_NOTE
+        + " "
+        + KOSOVO_NOTE,
+        color="#333333",
     )
+    style.add_source(fig, source)
     return fig
 
 
 def periods_figure(
     flows_by_window: dict[str, pd.DataFrame], countries: pd.DataFrame, *, unit: str, title: str, source: str
 ) -> plt.Figure:
-    """The map for several windows, stacked, on one width scale."""
+    """The map for several windows, stacked, on one width scale, drawn :data:`style.FIG_WIDTH` wide with
+    :data:`style.SMALL_PT` text (9 px or more on a phone); only lines of at least :data:`PHONE_MIN` carry
+    their number, and the countries are named on the map above it."""
     n = len(flows_by_window)
     vmax = max([f["value"].max() for f in flows_by_window.values() if len(f)] or [1])
     b = load_boundaries()
-    fig, axes = plt.subplots(n, 1, figsize=(7.2, 5.0 * n + 1.4), dpi=DPI)
+    pt = style.SMALL_PT
+    height = 4.9 * n + 1.0
+    fig, axes = plt.subplots(n, 1, figsize=(style.FIG_WIDTH, height), dpi=DPI)
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - 1.0 / height, bottom=0.02, hspace=0.12)
     for ax, (label, flows) in zip(np.atleast_1d(axes), flows_by_window.items()):
-        draw_map(ax, flows, countries, unit=unit, vmax=vmax, boundaries=b)
-        ax.set_title(label, fontsize=11)
+        draw_map(
+            ax,
+            flows,
+            countries,
+            unit=unit,
+            vmax=vmax,
+            boundaries=b,
+            names=False,
+            fontsize=pt,
+            label_min=PHONE_MIN[unit],
+        )
+        ax.set_title(label, fontsize=pt + 1)
     every = (
         pd.concat([f for f in flows_by_window.values() if len(f)])
         if any(len(f) for f in flows_by_window.values())
         else pd.DataFrame(columns=["bloc", "recipient"])
     )
     blank = any(len(set(f["recipient"]) if len(f) else set()) < len(RECIPIENTS) for f in flows_by_window.values())
-    _fill_legend(fig, every, 0.5 / (5.0 * n + 1.4), blank)
-    fig.suptitle(title, x=0.02, ha="left", fontweight="bold", fontsize=12)
-    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.7 / (5.0 * n + 1.4), bottom=1.5 / (5.0 * n + 1.4), hspace=0.12)
-    fig.text(
-        0.02,
-        0.003,
-        source + f" One width scale: the widest line is {fmt_value(vmax, unit)}.",
-        fontsize=6.5,
-        color="#555555",
-        va="bottom",
-        wrap=True,
+    style.suptitle(fig, title, y=1 - 0.1 / height, va="top")
+    _fill_legend(fig, every, 0.0, blank, fontsize=pt, ncols=2)
+    style.add_source(
+        fig,
+        source + f" One width scale: the widest line is {fmt_value(vmax, unit)}; lines under "
+        f"{threshold_text(unit)} carry no number.",
     )
     return fig

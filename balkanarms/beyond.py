@@ -21,7 +21,7 @@ from .tables import tiv_text
 from .wording import listing, spelled
 
 WIDTH = 6.4
-FONT = 10
+FONT = style.SMALL_PT  # 9 px or more on a phone (see style.min_font_pt)
 #: SIPRI's spelling -> the book's (Türkiye, not Turkey).
 DISPLAY = {
     "Turkiye": "Türkiye",
@@ -216,7 +216,7 @@ def exports_map_small(flows: pd.DataFrame, span: str) -> str:
 
 def _title(ax, title: str) -> None:
     """The finding as the figure's title, wrapped to the figure's width, flush left."""
-    ax.figure.suptitle(textwrap.fill(title, 56), x=0.02, ha="left", fontsize=12, fontweight="bold")
+    ax.figure.suptitle(textwrap.fill(title, 48), x=0.02, ha="left", fontsize=style.TITLE_PT, fontweight="bold")
 
 
 def _bar_labels(ax, y, left, vals, texts):

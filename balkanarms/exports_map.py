@@ -27,7 +27,7 @@ from matplotlib.patches import FancyArrowPatch, Patch, PathPatch
 from matplotlib.path import Path as MPath
 from shapely.geometry import LineString
 
-from . import DATA_DIR, maps, world
+from . import DATA_DIR, maps, style, world
 from .aggregate import WINDOWS
 from .tables import tiv_text
 
@@ -61,8 +61,8 @@ GATES = {
     "Africa": ("bottom", 0.36),  # south
 }
 WIDTH = 6.4
-FONT = 10
-SOURCE_FONT = 7.5
+FONT = style.SMALL_PT  # 9 px or more on a phone (see style.min_font_pt)
+SOURCE_FONT = style.SMALL_PT
 MAX_LINE = 14.0  # points, for the largest flow of any window
 CODES = {
     "Serbia": "SRB",
@@ -343,7 +343,7 @@ def draw(
                 transform=ax.transAxes,
                 ha="left",
                 va="bottom",
-                fontsize=11,
+                fontsize=FONT,
                 zorder=20,
                 bbox=dict(boxstyle="round,pad=0.5", fc="white", ec="#999999"),
                 gid="empty",
@@ -441,21 +441,22 @@ def _overlap(a, b) -> float:
 def figure(f: pd.DataFrame, countries: pd.DataFrame, *, title: str, span: str, source: str, vmax: float | None = None):
     """The exports map of one window (``span``) with its finding as ``title``
     (:func:`balkanarms.beyond.exports_map_title`), a legend, the note and the source line: 6.4 in
-    wide, text at 10 pt (the source line 7.5 pt), at the import map's resolution (``maps.DPI``)."""
+    wide, text at the house size (9 px or more on a phone), at the import map's resolution (``maps.DPI``)."""
     vmax = scale_max() if vmax is None else vmax
-    head = textwrap.fill(title, 52)
+    head = textwrap.fill(title, 46)
     within = f["drawn"] & f["destination"].isin(CODES)
     note = textwrap.fill(
-        NOTE + (" An arrow between two capitals is a delivery within the seven." if within.any() else ""), 80
+        NOTE + (" An arrow between two capitals is a delivery within the seven." if within.any() else ""), 64
     )
-    src = textwrap.fill(source, 118)
+    src = textwrap.fill(source, 64)
+    sub = textwrap.fill(f"Major arms delivered by the seven, {span}, by destination (SIPRI TIV, millions)", 64)
     present = [d for d in DESTINATIONS if ((f["destination"] == d) & f["drawn"]).any()]
     if f["drawn"].any() and f.loc[f["drawn"], "destination"].isin(CODES).any() and "Europe" not in present:
         present.insert(1, "Europe")
     # heights in inches, top to bottom
     pt = 1 / 72
-    h_title = (head.count("\n") + 1) * 12 * 1.25 * pt + 0.12
-    h_sub = FONT * 1.3 * pt + 0.1
+    h_title = (head.count("\n") + 1) * style.TITLE_PT * 1.25 * pt + 0.12
+    h_sub = (sub.count("\n") + 1) * FONT * 1.3 * pt + 0.1
     map_w = WIDTH - 0.2
     map_h = map_w * (maps.FRAME[3] - maps.FRAME[2]) / (maps.FRAME[1] - maps.FRAME[0])
     rows = -(-len(present) // 3) if present else 0
@@ -465,9 +466,10 @@ def figure(f: pd.DataFrame, countries: pd.DataFrame, *, title: str, span: str, s
     height = h_title + h_sub + map_h + 0.1 + h_legend + h_note + h_src + 0.1
     fig = plt.figure(figsize=(WIDTH, height), dpi=maps.DPI)
     y = height - 0.08
-    fig.text(0.1 / WIDTH, y / height, head, ha="left", va="top", fontsize=12, fontweight="bold", gid="title")
+    fig.text(
+        0.1 / WIDTH, y / height, head, ha="left", va="top", fontsize=style.TITLE_PT, fontweight="bold", gid="title"
+    )
     y -= h_title
-    sub = f"Major arms delivered by the seven, {span}, by destination (SIPRI TIV, millions)"
     fig.text(0.1 / WIDTH, y / height, sub, ha="left", va="top", fontsize=FONT, color="#333333")
     y -= h_sub
     ax = fig.add_axes((0.1 / WIDTH, (y - map_h) / height, map_w / WIDTH, map_h / height))

@@ -174,6 +174,20 @@ def figures():
         150,
         phone,
     )
+    from balkanarms import beyond, exports_map, world
+
+    w = (2021, 2025)
+    rec = world.china_recipients(w)
+    yield "china_top", beyond.china_top(rec, highlight="Serbia", title=LONG_TITLE), None, phone
+    yield "exports_since", beyond.exports_since(world.exports_since(2022), title=LONG_TITLE), None, phone
+    blocs = pd.concat([world.seven_blocs(w), world.neighbour_blocs(w)])
+    yield "blocs_compared", beyond.blocs_compared(blocs, title=LONG_TITLE, split=len(world.SEVEN)), None, phone
+    yield (
+        "exports_map",
+        exports_map.figure(exports_map.flows(w), countries, title=LONG_TITLE, span="2021–25", source=SIPRI),
+        maps.DPI,
+        phone,
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -188,7 +202,7 @@ def book_style():
 def drawn(book_style):
     out = {}
     for name, fig, dpi, shown in figures():
-        if not name.endswith(("_figure",)):
+        if not name.endswith(("_figure", "_map")):
             style.add_source(fig, SIPRI)  # as the notebooks do
         out[name] = (fig, dpi, shown)
     yield out
@@ -208,6 +222,10 @@ NAMES_DRAWN = [
     "map_figure",
     "phone_figure",
     "periods_figure",
+    "china_top",
+    "exports_since",
+    "blocs_compared",
+    "exports_map",
 ]
 
 

@@ -383,32 +383,3 @@ def ties_timeline(
         key = "   ".join(f"{k}\u00a0{_context_text(ev)}" for k, (_, ev) in enumerate(context.iterrows(), start=1))
         style.add_below(fig, "Key events: " + key, color="#333333")
     return fig
-
-
-def measures_compared(table: pd.DataFrame, *, title: str = "", xlabel: str = "Share (%)") -> plt.Figure:
-    """Grouped horizontal bars: one group per row of ``table`` (e.g. 'Serbia from China, 2020–24'),
-    one bar per column (e.g. 'SIPRI (TIV)', 'deals in our ledger')."""
-    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.8 * len(table) * max(1, table.shape[1] / 2) + 2.8))
-    n = table.shape[1]
-    h = 0.8 / n
-    y = np.arange(len(table))[::-1]
-    greys = ["#332288", "#88CCEE", "#DDCC77", "#AA4499"]
-    for k, col in enumerate(table.columns):
-        vals = table[col].to_numpy(dtype=float)
-        pos = y + (n - 1 - 2 * k) * h / 2
-        ax.barh(pos, np.nan_to_num(vals), height=h * 0.92, color=greys[k % len(greys)], label=col)
-        for p, v in zip(pos, vals):
-            ax.text(
-                (0 if np.isnan(v) else v) + 1,
-                p,
-                "n/a" if np.isnan(v) else f"{v:.0f}%",
-                va="center",
-                fontsize=style.SMALL_PT,
-            )
-    ax.set_yticks(y, table.index)
-    ax.set_xlim(0, 115)
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    style.title(ax, title)
-    _legend_below(fig, ax, ncols=min(n, 2))
-    return fig

@@ -88,16 +88,6 @@ def suppliers_and_blocs(transfers: pd.DataFrame | None = None) -> pd.DataFrame:
     return t.reindex(agg.RECIPIENTS, fill_value=0)
 
 
-def most_diversified_buyer(transfers: pd.DataFrame | None = None) -> str | None:
-    """The recipient with strictly the most suppliers *and* strictly the most blocs, else None."""
-    t = suppliers_and_blocs(transfers)
-    top = t["suppliers"].idxmax()
-    rest = t.drop(top)
-    if t.loc[top, "suppliers"] > rest["suppliers"].max() and t.loc[top, "blocs"] > rest["blocs"].max():
-        return top
-    return None
-
-
 def chinese_weapon_buyers(transfers: pd.DataFrame | None = None) -> list[str]:
     """Recipients with at least one counted Chinese deal for a weapon system (not support equipment)."""
     d = agg.counted(_ledger(transfers))

@@ -12,9 +12,8 @@ from collections.abc import Iterable
 
 from .aggregate import RECIPIENTS
 
-#: Years the deal ledger covers, and the span SIPRI's extracts cover.
+#: Years the book's deal list covers.
 LEDGER_YEARS = (2006, 2026)
-SIPRI_YEARS = (1950, 2025)
 
 
 class ParameterError(ValueError):

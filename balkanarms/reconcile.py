@@ -26,7 +26,6 @@ EDITION = "2026"
 FROM_YEAR = 2006
 LINKS_FILE = "sipri_links.csv"
 #: Ledger rows added from SIPRI wait here until the lead merges them into transfers.csv.
-STAGED_FILE = Path("evidence") / "_parts" / "sipri_new_transfers.csv"
 COLUMNS = ["sipri_key", "ledger_id", "match", "reason", "disagreements"]
 MATCHES = ("matched", "sipri_only", "ledger_only")
 #: Why SIPRI lacks a ledger row: the reason (before the colon) is one of these, and the free text
@@ -126,14 +125,8 @@ def deals(edition: str = EDITION) -> pd.DataFrame:
 
 
 def ledger(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
-    """The ledger's transfers plus the rows staged from SIPRI that are not merged yet (all as text)."""
-    data_dir = Path(data_dir)
-    frames = [pd.read_csv(data_dir / "transfers.csv", dtype=str, keep_default_na=False)]
-    staged = data_dir / STAGED_FILE
-    if staged.exists():
-        extra = pd.read_csv(staged, dtype=str, keep_default_na=False)
-        frames.append(extra[~extra["id"].isin(frames[0]["id"])])
-    return pd.concat(frames, ignore_index=True)
+    """The deal list's transfers, all as text."""
+    return pd.read_csv(Path(data_dir) / "transfers.csv", dtype=str, keep_default_na=False)
 
 
 def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
@@ -447,9 +440,3 @@ def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def reasons_count(links_df: pd.DataFrame) -> pd.Series:
-    """Ledger-only rows by reason (the reason's label as index)."""
-    kind = links_df.loc[links_df["match"] == "ledger_only", "reason"].str.split(":").str[0]
-    return kind.map(REASON_LABELS).value_counts()

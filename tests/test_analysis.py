@@ -385,7 +385,7 @@ def test_chart_titles_state_their_finding_from_the_drawn_table():
 
 def test_windows_with_a_tiny_total_are_marked_not_drawn_as_plain_full_bars():
     shares = {"2006–10": pd.DataFrame(), "2011–15": pd.DataFrame(), "2016–20": pd.DataFrame()}
-    for (w, t), total in zip(shares.items(), [0.0, 2.5, 40.0]):
+    for t, total in zip(shares.values(), [0.0, 2.5, 40.0]):
         t.attrs["total"] = total
     assert charts.thin_windows(shares) == {"2011–15"}
     table = pd.DataFrame({"nato_eu": [100.0, 100.0]}, index=["2011–15", "2016–20"])

@@ -83,8 +83,8 @@ def inputs_digest(data_dir: Path = DATA_DIR, package: Path = PACKAGE) -> str:
     Jupyter Book's execution cache is keyed on the notebook's own code only, so a
     changed dataset or chart function would otherwise leave stale outputs in the book."""
     h = hashlib.sha256(content_key(Path(data_dir)).encode())
-    for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode())
+    for path in sorted(package.rglob("*.py")):  # its subpackages (balkanarms.sipri) too
+        h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 

@@ -23,17 +23,41 @@ README = """\
 
 This folder holds the book's chapter notebooks, executed and with their outputs (`notebooks/`),
 the data the book was built from (`data/`), the package the notebooks import (`balkanarms/`)
-and the pinned requirements. With Python 3.11 on Linux or macOS, run in this folder:
+and the requirements. Opened in JupyterLab, the notebooks show their outputs even before they run.
+
+## Students: any laptop (Windows, macOS, Linux), Python 3.10 to 3.13
+
+1. Install Python from https://www.python.org/downloads/ (on Windows, tick "Add python.exe to PATH").
+2. In this folder, on Windows (PowerShell or Command Prompt), run:
+
+   ```text
+   py -m venv .venv
+   .venv\\Scripts\\python -m pip install -r requirements-student.txt
+   .venv\\Scripts\\python -m balkanarms lab
+   ```
+
+   or on macOS or Linux (Terminal):
+
+   ```bash
+   python3 -m venv .venv
+   .venv/bin/python -m pip install -r requirements-student.txt
+   .venv/bin/python -m balkanarms lab
+   ```
+
+The first two lines install, once, only what the notebooks need; the third opens JupyterLab on the
+notebooks (the only line needed next time).
+
+## The book's exact environment (Linux or macOS, Python 3.11)
 
 ```bash
 python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-deps -e .
 .venv/bin/jupyter lab notebooks/
 ```
 
-The first command installs the pinned environment and this folder's package; the second opens the
-notebooks. Each chapter has a parameters cell near the top (recipient, window, measure): change a
-value and run the notebook again. Code: MIT (`LICENSE`); text and data: CC BY 4.0
-(`LICENSE-CC-BY-4.0.md`).
+installs the pinned environment the book is built and tested with, and opens the notebooks.
+
+Each chapter has a parameters cell near the top (recipient, window, measure): change a value and run
+the notebook again. Code: MIT (`LICENSE`); text and data: CC BY 4.0 (`LICENSE-CC-BY-4.0.md`).
 """
 
 
@@ -63,8 +87,9 @@ def members(notebooks: dict[str, bytes], data_dir: Path) -> dict[str, Path | byt
         out[f"notebooks/{name}"] = content
     for path in data_files(data_dir):
         out[f"data/{path.relative_to(data_dir).as_posix()}"] = path
-    for path in sorted((ROOT / "balkanarms").glob("*.py")):
-        out[f"balkanarms/{path.name}"] = path
+    package = ROOT / "balkanarms"
+    for path in sorted(package.rglob("*.py")):  # its subpackages (balkanarms.sipri) too
+        out[f"balkanarms/{path.relative_to(package).as_posix()}"] = path
     for name in PROJECT_FILES:
         out[name] = ROOT / name
     return out

@@ -17,8 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import DATA_DIR
-from .validate import BIB_OUTLET, LIST_SEP, DataError, check_bib, read_package, validate
+from . import DATA_DIR, validate as _validate
+from .bibcheck import BIB_OUTLET, check_bib
+from .problems import DataError
+from .schema import is_list, read_package, split_list
+
+
+def validate(data_dir: Path | str) -> list:
+    """Every problem of the data package in ``data_dir`` (:func:`balkanarms.validate.validate`)."""
+    return _validate.validate(data_dir)
 
 
 def _schema(resource: str, data_dir: Path) -> dict:
@@ -119,8 +126,8 @@ def _typed(resource: str, data_dir: Path, content_key: str) -> tuple[pd.DataFram
     df = pd.DataFrame(index=raw.index)
     for field in fields:
         col = raw[field["name"]]
-        if field.get("balkanarms:list"):
-            df[field["name"]] = [v.split(LIST_SEP) if v else [] for v in col]
+        if is_list(field):
+            df[field["name"]] = [split_list(v, field) for v in col]
             continue
         vals = [None if v == "" else v for v in col.tolist()]
         kind = field.get("type", "string")
@@ -132,7 +139,7 @@ def _typed(resource: str, data_dir: Path, content_key: str) -> tuple[pd.DataFram
             df[field["name"]] = pd.array([None if v is None else float(v) for v in vals], dtype="Float64")
         else:
             df[field["name"]] = pd.array(vals, dtype="string")
-    return df, tuple(f["name"] for f in fields if f.get("balkanarms:list"))
+    return df, tuple(f["name"] for f in fields if is_list(f))
 
 
 def bloc_in_year(codes, years, data_dir: Path | str = DATA_DIR) -> pd.Series:
@@ -227,8 +234,8 @@ def schema_table(resource: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame
             rule.append("one of: " + ", ".join(cons["enum"]))
         if "minimum" in cons or "maximum" in cons:
             rule.append(f"range {cons.get('minimum', '')}–{cons.get('maximum', '')}")
-        if f.get("balkanarms:list"):
-            rule.append("list separated by ';'")
+        if is_list(f):
+            rule.append(f"list separated by '{f.get('delimiter', ',')}'")
         rows.append(
             {
                 "column": f["name"],

@@ -158,9 +158,24 @@ def test_inputs_digest_follows_data_and_package(tmp_path, fixture_dir):
     (fixture_dir / "countries.csv").write_text((fixture_dir / "countries.csv").read_text() + "\n")
     after_data = build.inputs_digest(fixture_dir, package)
     assert after_data != after_code
-    (fixture_dir / "evidence" / "__pycache__").mkdir()  # left by importing the data's helper script
-    (fixture_dir / "evidence" / "__pycache__" / "merge_parts.cpython-311.pyc").write_bytes(b"bytecode")
+    (fixture_dir / "geo" / "__pycache__").mkdir(parents=True)  # left by importing a script that froze data
+    (fixture_dir / "geo" / "__pycache__" / "make_boundaries.cpython-311.pyc").write_bytes(b"bytecode")
     assert build.inputs_digest(fixture_dir, package) == after_data
+    (package / "sub").mkdir()  # a subpackage (balkanarms.sipri) is part of the key
+    (package / "sub" / "mod.py").write_text("Y = 1\n")
+    assert build.inputs_digest(fixture_dir, package) != after_data
+
+
+def test_cache_is_dropped_when_the_data_changes(tmp_path, fixture_dir):
+    (tmp_path / ".jupyter_cache").mkdir()
+    assert build.refresh_cache(tmp_path, fixture_dir) is True  # never stamped: rebuild everything
+    marker = tmp_path / ".jupyter_cache" / "executed-marker"
+    marker.write_text("x")
+    assert build.refresh_cache(tmp_path, fixture_dir) is False  # nothing changed: the cache stays
+    assert marker.exists()
+    (fixture_dir / "transfers.csv").write_text((fixture_dir / "transfers.csv").read_text() + "\n")
+    assert build.refresh_cache(tmp_path, fixture_dir) is True  # data changed: cache cleared
+    assert not marker.exists()
 
 
 def test_validation_is_redone_when_a_file_changes(fixture_dir):
@@ -188,8 +203,8 @@ def test_build_stops_on_a_failing_notebook_before_jupyter_book(tmp_path, fixture
 
 def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path, fixture_dir):
     notebooks = {"a.ipynb": b'{"executed": true}', "b.ipynb": b'{"as it is": true}'}
-    (fixture_dir / "evidence" / "__pycache__").mkdir()
-    (fixture_dir / "evidence" / "__pycache__" / "merge_parts.cpython-311.pyc").write_bytes(b"bytecode")
+    (fixture_dir / "geo" / "__pycache__").mkdir(parents=True)
+    (fixture_dir / "geo" / "__pycache__" / "make_boundaries.cpython-311.pyc").write_bytes(b"bytecode")
     dest = bundle.write(tmp_path / "site" / bundle.ARCHIVE, notebooks, fixture_dir)
     top = bundle.NAME
     with zipfile.ZipFile(dest) as zf:
@@ -201,7 +216,8 @@ def test_bundle_holds_executed_notebooks_data_package_and_requirements(tmp_path,
             for p in fixture_dir.rglob("*.*")
             if "__pycache__" not in p.parts
         } <= names
-        assert {f"{top}/balkanarms/{p.name}" for p in (ROOT / "balkanarms").glob("*.py")} <= names
+        package = ROOT / "balkanarms"
+        assert {f"{top}/balkanarms/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")} <= names
         assert {f"{top}/{n}" for n in ["README.md", "pyproject.toml", "requirements.txt"]} <= names
         readme = zf.read(f"{top}/README.md").decode()
     commands = [line for line in readme.splitlines() if line.startswith((".venv/", "python3 -m venv"))]

@@ -1,6 +1,6 @@
-"""The repository keeps its promises: what the README says exists and works, the environment
-is pinned and installed as pinned, the package is a real (editable) install, the enums agree
-with the data package, every source is cited, lint is clean."""
+"""The repository keeps its promises: what the README names exists and works, the environment
+is pinned, the enums agree with the data package, every source is cited, lint is clean (the
+package, the tests, the notebooks and the code cells of the MyST pages)."""
 
 import json
 import os
@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -20,20 +19,6 @@ from balkanarms import ROOT
 
 README = (ROOT / "README.md").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
-
-
-def code_blocks(section: str) -> list[list[str]]:
-    """The command lines of each bash block under the README heading ``section``."""
-    text = README.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return [
-        [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
-        for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-    ]
-
-
-def make_recipe(target: str) -> list[str]:
-    body = MAKEFILE.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
-    return [line.strip() for line in body.splitlines()[1:] if line.startswith("\t")]
 
 
 # ---------------------------------------------------------------- the README
@@ -51,13 +36,6 @@ def test_every_path_in_the_layout_table_exists():
     paths = [p for row in re.findall(r"^\| (`[^|]+`) \|", table, flags=re.M) for p in re.findall(r"`([^`]+)`", row)]
     assert len(paths) >= 10
     assert [p for p in paths if not (ROOT / p).exists()] == []
-
-
-def test_the_readme_commands_are_the_makefiles():
-    assert code_blocks("Build and test: two commands")[0] == ["make book", "make test"]
-    assert code_blocks("Re-run the notebooks") == [["make lab"]]
-    assert make_recipe("lab") == ["$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)"]
-    assert "`.venv/bin/jupyter lab notebooks/`" in README  # what the README says `make lab` runs
 
 
 def free_port() -> int:
@@ -128,27 +106,24 @@ def pins() -> dict[str, str]:
     return {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower(): line.split("==")[1] for line in reqs}
 
 
-def test_requirements_are_pinned_and_installed_as_pinned():
-    pinned = pins()
-    assert {"jupyterlab", "nbconvert", "ruff", "itables", "jupyter-book", "pytest"} <= set(pinned)
-    installed = {re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in metadata.distributions()}
-    differs = {
-        name: (version, installed.get(name)) for name, version in pinned.items() if installed.get(name) != version
-    }
-    assert differs == {}
+def test_requirements_are_pinned():
+    """The environment the README promises: every requirement pinned to one version."""
+    assert {"jupyterlab", "nbconvert", "ruff", "itables", "jupyter-book", "pytest"} <= set(pins())
 
 
-def test_the_package_is_an_editable_install_of_this_checkout():
-    import site
+def test_the_citation_names_the_data_release():
+    """CITATION.cff, the README's "How to cite" and the book cite the version and date of the
+    data package (a new release changes datapackage.json; these must follow)."""
+    import yaml
 
-    import balkanarms
+    from balkanarms import release
 
-    dist = next(metadata.distributions(name="balkanarms", path=site.getsitepackages()))
-    direct = json.loads(dist.read_text("direct_url.json"))
-    assert direct["dir_info"].get("editable") is True
-    assert Path(direct["url"].removeprefix("file://")).resolve() == ROOT
-    assert Path(balkanarms.__file__).resolve().parent == ROOT / "balkanarms"
-    assert not any((Path(p) / "balkanarms-repo.pth").exists() for p in site.getsitepackages())  # old hack gone
+    rel = release.release(ROOT / "data")
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (cff["version"], str(cff["date-released"])) == (rel["version"], rel["last_updated"])
+    how = README.split("## How to cite\n", 1)[1].split("\n## ", 1)[0]
+    assert f"version {rel['version']}" in how and rel["date"] in how
+    assert rel["version"] in release.citation(ROOT / "data") and rel["version"] in release.footer(ROOT / "data")
 
 
 def test_package_enums_match_the_data_package():
@@ -178,7 +153,7 @@ def test_notebooks_have_no_outputs():
 
 
 def test_no_blanket_warning_filters():
-    for path in list((ROOT / "balkanarms").glob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb")):
+    for path in list((ROOT / "balkanarms").rglob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb")):
         assert 'filterwarnings("ignore")' not in path.read_text(), path
 
 
@@ -217,6 +192,23 @@ def test_bib_keys_are_all_used():
     assert defined - used == set()
 
 
+def myst_notebooks(dest: Path) -> list[Path]:
+    """The code cells of every MyST page (book/**/*.md), as notebooks under ``dest`` (read as
+    the build reads them), so that ruff lints them like the notebooks' cells."""
+    import nbformat
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from balkanarms.build import markdown_notebooks
+
+    out = []
+    for page in markdown_notebooks(ROOT):
+        path = dest / page.relative_to(ROOT).with_suffix(".ipynb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(read_myst_markdown_notebook(page.read_text(encoding="utf-8")), path)
+        out.append(path)
+    return out
+
+
 @pytest.mark.parametrize(
     "command", [["check", "--output-format", "concise"], ["format", "--check"]], ids=["lint", "format"]
 )
@@ -225,6 +217,21 @@ def test_ruff_is_clean(command):
     proc = subprocess.run(
         [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
         cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_ruff_lints_the_code_cells_of_the_myst_pages(tmp_path):
+    """The MyST pages' code cells, with the notebooks' settings (pyproject.toml); a finding names
+    the page (``book/....ipynb`` stands for ``book/....md``) and the cell."""
+    pages = myst_notebooks(tmp_path)
+    assert len(pages) >= 3  # intro, claims, exercises at least
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--output-format", "concise", "--no-cache"]
+        + ["--config", str(ROOT / "pyproject.toml"), *[str(p.relative_to(tmp_path)) for p in pages]],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
     )

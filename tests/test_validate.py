@@ -1,6 +1,7 @@
 """The validator accepts the real data and rejects every injected fault,
 naming file, line, column and value."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,26 @@ FAULTS = [
         "confirmed",
     ),
     ("bad confidence", T, ",confirmed,,keya\n", ",certain,,keya\n", T, 2, "confidence", "certain"),
+    (
+        "change after the release date",
+        "changes.csv",
+        "2026-12-01,T",
+        "2099-12-01,T",
+        "changes.csv",
+        2,
+        "date",
+        "2099-12-01",
+    ),
+    (
+        "release version not year.month.n",
+        "datapackage.json",
+        '"version": "',
+        '"version": "v',
+        "datapackage.json",
+        None,
+        "version",
+        None,
+    ),
     ("extra field in row", T, ROW2, ROW2 + ",extra", T, 2, None, None),
     (
         "bad engagement date",
@@ -282,7 +303,7 @@ def test_fault_is_reported(fixture_dir, name, file, old, new, efile, eline, ecol
     ]
     assert hit, f"{name}: expected {efile}:{eline} [{ecol}] {evalue!r}, got {[str(p) for p in problems]}"
     text = str(hit[0])
-    assert efile in text and f"line {eline}" in text
+    assert efile in text and (eline is None or f"line {eline}" in text)
 
 
 def test_all_problems_reported_in_one_run(fixture_dir):
@@ -406,3 +427,46 @@ def test_a_table_is_read_once_per_content_and_each_caller_gets_its_own_copy(fixt
     assert [Path(p).name for p in reads].count("transfers.csv") == 1
     edit(fixture_dir / T, "SRB,CHN,FK-3", "SRB,CHN,HQ-17")  # a changed file is read again
     assert data.transfers(fixture_dir).loc[0, "designation"] == "HQ-17"
+
+
+# ------------------------------------------------------------------ SIPRI's links, checked like every table
+
+L = "sipri_links.csv"
+
+
+@pytest.fixture
+def real_copy(tmp_path):
+    """A copy of the real data package (with SIPRI's extracts and the links), to change."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    return data_dir
+
+
+def test_bad_link_rows_are_named_with_file_line_column_and_value(real_copy):
+    """Five bad rows in one run: each is named as every other table's problems are."""
+    path = real_copy / L
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    ledger_only = next(i for i, r in enumerate(rows) if ",ledger_only," in r)
+    matched = [i for i, r in enumerate(rows) if ",matched," in r]
+    row_id = rows[matched[1]].split(",T-")[1].split(",")[0]
+    rows[matched[0]] = "Serbia|Atlantis|2019|X|drone" + rows[matched[0]][rows[matched[0]].index(",T-") :]
+    rows[matched[1]] = rows[matched[1]].replace(f",T-{row_id},", ",T-SRB-999,", 1)
+    rows[matched[2]] = rows[matched[2]].replace(",matched,", ",maybe,", 1)
+    rows[ledger_only] = rows[ledger_only].replace(",ledger_only,", ",ledger_only,guessed", 1)
+    rows.append(rows[matched[3]])  # the same pair twice
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    got = {(p.line, p.column, p.value) for p in validate(real_copy) if p.file == L}
+    line = {i: i + 2 for i in range(len(rows))}
+    assert (line[matched[0]], "sipri_key", "Serbia|Atlantis|2019|X|drone") in got
+    assert (line[matched[1]], "ledger_id", "T-SRB-999") in got  # no such ledger row (foreign key)
+    assert (line[matched[2]], "match", "maybe") in got
+    assert any(ln == line[ledger_only] and col == "reason" for ln, col, _ in got)
+    assert any(ln == len(rows) + 1 and col == "sipri_key" for ln, col, _ in got)
+
+
+def test_a_link_file_that_is_not_utf8_is_named_like_any_table(real_copy):
+    path = real_copy / L
+    path.write_bytes(path.read_bytes().replace(b"fighter aircraft", b"fighter a\xefrcraft", 1))
+    problems = [p for p in validate(real_copy) if p.file == L]
+    assert [(p.value, "not UTF-8" in p.message) for p in problems][:1] == [("0xEF", True)]

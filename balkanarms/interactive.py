@@ -6,10 +6,16 @@ a Sphinx extension that ships itables' own bundle (from the pinned, installed
 package) as the book's static files, and each table imports it from the book's
 ``_static`` folder. Outside the built book (in JupyterLab) the same cell falls back
 to the bundle itables publishes.
+
+On a phone a table shows what a reader needs first (:data:`FIRST`: what the row is, when,
+how far it got, how sure the book is), its first column stays in view as the rest scrolls
+sideways inside the table's own frame, and a long cell (sources, notes, passages) folds
+behind its first words in a ``<details>`` that opens without JavaScript.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -36,30 +42,83 @@ _LOCAL = (
 )
 
 
+#: The columns a reader needs first, in this order: what the row is (its id, then its name),
+#: when, how far it got, how sure the book is. The other columns follow in their own order.
+FIRST = (
+    "id",
+    "row_id",
+    "key",
+    "column",
+    "designation",
+    "name",
+    "outlet",
+    "date",
+    "order_year",
+    "year",
+    "status",
+    "confidence",
+)
+
+
+def reader_order(columns) -> list:
+    """``columns`` with those of :data:`FIRST` first, in its order."""
+    first = [c for c in FIRST if c in columns]
+    return first + [c for c in columns if c not in first]
+
+
+def foldable(df: pd.DataFrame) -> dict:
+    """The text columns with a cell long enough to fold, each with the length it folds beyond:
+    :data:`~balkanarms.tables.FOLD_AT`, or for a column a reader needs first (:data:`FIRST`) the
+    longer :data:`~balkanarms.tables.NAME_FOLD_AT`."""
+    from .tables import FOLD_AT, NAME_FOLD_AT
+
+    out = {}
+    for col in df.columns:
+        if pd.api.types.is_numeric_dtype(df[col].dtype):
+            continue
+        at = NAME_FOLD_AT if col in FIRST else FOLD_AT
+        if df[col].dropna().astype(str).str.len().max() > at:
+            out[col] = at
+    return out
+
+
 def table(
     df: pd.DataFrame, name: str, *, caption: str | None = None, page_length: int = 10, full_fallback: bool = True
 ) -> HTML:
-    """An interactive table of ``df`` (no index) with a fixed id derived from ``name``.
+    """An interactive table of ``df`` (no index) with a fixed id derived from ``name``, its
+    columns in :func:`reader_order`, the long cells of :func:`foldable` columns folded.
 
     Until the interactive table has loaded (and wherever it cannot load: a page opened from
     disk, no JavaScript) the reader sees the whole table as a plain, escaped HTML table; with
     ``full_fallback=False`` (a table whose rows the page lists anyway) only itables' preview."""
     from itables import to_html_datatable
 
-    from .tables import show
+    from .tables import folded, show
 
     df = df.reset_index(drop=True)
+    df = df[reader_order(list(df.columns))]
+    fold = foldable(df)
+    # every text cell is escaped here (cells come from the data), so the table may carry the folds' HTML
+    cells = df.copy()
+    for col in cells.columns:
+        if not pd.api.types.is_numeric_dtype(cells[col].dtype):
+            escaped = cells[col].map(lambda v: v if pd.isna(v) else html_lib.escape(str(v)))
+            at = fold.get(col)
+            cells[col] = escaped if at is None else escaped.map(lambda v, at=at: folded(v, at), na_action="ignore")
     table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
     html = to_html_datatable(
-        df,
+        cells,
         caption=caption,
         table_id=table_id,
         connected=True,
         display_logo_when_loading=False,
         showIndex=False,
         pageLength=page_length,
+        lengthMenu=sorted({page_length, 10, 25, 50, 100}),  # the menu shows the table's own length
         classes="display compact ba-itable",
         scrollX=True,
+        fixedColumns={"start": 1},  # the first column stays in view as the table scrolls sideways
+        allow_html=True,
     )
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
@@ -78,7 +137,7 @@ def table(
     html = re.sub(r"<sup><noscript>.*?</sup>", "", html, flags=re.S)  # itables' links to its own site
     n_plain = 1
     if full_fallback:
-        plain = show(df, name + "-plain").to_html()
+        plain = show(df, name + "-plain", fold=fold).to_html()
         html, n_plain = re.subn(
             rf'<div id="{table_id}_fallback">.*?</table></div>',
             lambda m: f'<div id="{table_id}_fallback">{plain}</div>',

@@ -4,6 +4,7 @@
 #   make test       - set up .venv and Debian's chromium, run every test tier
 #   make test-fast  - the unit tests only (validator, aggregation, claims, charts, map functions)
 #   make lab        - open the notebooks in JupyterLab with the project's environment
+#                     (students without make: python -m balkanarms lab, see requirements-student.txt)
 #   make serve      - serve _build/html on http://127.0.0.1:8000
 #   make bench      - time cold and warm builds against executing the notebooks alone
 #   make validate   - check the data against datapackage.json and the book's rules
@@ -87,11 +88,22 @@ clean:
 bench: venv
 	$(PY) -m balkanarms bench
 
-# The teaching kit: the student edition (solutions and facilitator notes removed) and the
-# printable A4 handout (seminar guide, exercises, glossary; role briefs in a second PDF) printed by chromium.
-.PHONY: student handout
+# The teaching kit: the student edition (answers and instructor's notes removed) and the instructor's
+# edition, built side by side into _build/student; `make handout` prints the student handout, the role
+# briefs and the instructor's copy, and `make slides` the seminar's slide deck (tagged A4 and 16:9 PDFs,
+# printed offline by chromium). `make student-env` checks the student route: a fresh venv from
+# requirements-student.txt alone, then two chapters executed in it.
+.PHONY: student handout slides student-env
 student: venv
 	$(PY) -m balkanarms.teaching student
 
 handout: venv browser-deps
 	$(PY) -m balkanarms.teaching handout
+	$(PY) -m balkanarms.teaching slides
+
+slides: venv browser-deps
+	@test -f _build/student/html/book/teaching/guide.html || $(PY) -m balkanarms.teaching student
+	$(PY) -m balkanarms.teaching slides
+
+student-env: venv
+	$(PY) -m pytest tests/test_teaching.py -k fresh_student_environment -m slow

@@ -14,7 +14,7 @@ from .data import data_files
 NAME = "balkanarms-book"
 ARCHIVE = f"{NAME}.zip"
 #: Files of the checkout that travel with the bundle as they are.
-PROJECT_FILES = ["pyproject.toml", "requirements.txt", "LICENSE", "LICENSE-CC-BY-4.0.md"]
+PROJECT_FILES = ["pyproject.toml", "requirements.txt", "requirements-student.txt", "LICENSE", "LICENSE-CC-BY-4.0.md"]
 #: Fixed time stamp of every member: the same inputs give the same archive.
 _STAMP = (2026, 1, 1, 0, 0, 0)
 

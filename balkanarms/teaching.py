@@ -4,12 +4,13 @@
   parameter, with exactly that change, so the notebook test tier runs it;
 * the student edition: a copy of the book with solutions and facilitator notes
   removed, built into its own folder (``make student``);
-* the handout: the seminar guide, the exercises and the glossary of the student
-  edition printed to one A4 PDF by headless Chromium (``make handout``), with the six
-  role briefs in a second PDF, one brief to a page.
+* the handouts, printed to tagged A4 PDFs by headless Chromium (``make handout``): the
+  student handout (guide, exercises, simulation, glossary, rubric; no answers), the six
+  role briefs one to a page, and the instructor's copy (notes, answers, timings) from the
+  instructor's edition built beside the student edition.
 
-    python -m balkanarms.teaching student [OUTPUT_DIR]
-    python -m balkanarms.teaching handout [PDF_PATH]
+    python -m balkanarms.teaching student [OUTPUT_DIR]    both editions, into OUTPUT_DIR/html and instructor-html
+    python -m balkanarms.teaching handout [OUTPUT_DIR]    the three PDFs (building the editions if needed)
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: (exercise label, notebook stem, {parameter: value}): each exercise that changes a
 #: notebook's ``parameters`` cell, with the change it asks for (names in CONTRACTS.md).
@@ -29,14 +34,24 @@ EXERCISE_RUNS: list[tuple[str, str, dict]] = [
     ("ex-china-bih", "china_footprint", {"RECIPIENT": "BIH"}),
     ("ex-region-window", "region_compared", {"WINDOW": (2016, 2020), "MEASURE": "tiv"}),
     ("ex-edition", "measures", {"EDITION": "2025", "WINDOW": (2020, 2024)}),
+    ("ex-edition", "measures", {"EDITION": "2026", "WINDOW": (2020, 2024)}),  # the exercise's second half
     ("ex-window", "map", {"WINDOW": (2006, 2015)}),
     ("ex-map-measure", "map", {"MEASURE": "deals"}),
 ]
 
 #: Where the student edition is built, and the pages the handout prints, in order.
 STUDENT_DIR = ROOT / "_build" / "student"
-HANDOUT_PAGES = ["book/teaching/guide", "book/teaching/exercises", "book/teaching/glossary"]
+HANDOUT_PAGES = [
+    "book/teaching/guide",
+    "book/teaching/exercises",
+    "book/teaching/roles",
+    "book/teaching/glossary",
+    "book/teaching/rubric",
+]
 HANDOUT_PDF = STUDENT_DIR / "handout.pdf"
+#: The instructor's copy: the same parts from the instructor's edition, notes and answers open.
+INSTRUCTOR_PAGES = ["book/teaching/guide", "book/teaching/exercises", "book/teaching/roles", "book/teaching/rubric"]
+INSTRUCTOR_PDF = STUDENT_DIR / "instructor.pdf"
 ROLES = ["belgrade", "beijing", "moscow", "brussels", "washington", "pristina"]
 ROLE_PAGES = [f"book/teaching/roles/{r}" for r in ROLES]
 ROLES_PDF = STUDENT_DIR / "role-briefs.pdf"
@@ -56,6 +71,255 @@ CHROMIUM_ARGS = [
 FACILITATOR_CLASS = "facilitator-notes"
 
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}")
+
+
+# ------------------------------------------------------------------ exercises
+
+#: Every exercise: (label, title, level, minutes, skill, needs code). The exercises page prints
+#: this line under each title and the overview table from it; a test keeps the two in step.
+EXERCISES: list[tuple[str, str, str, int, str, bool]] = [
+    ("ex-read-orders", "Reading a chart of deals", "introductory", 10, "reading a chart", False),
+    ("ex-read-shares", "Shares and their denominator", "introductory", 10, "reading a measure", False),
+    ("ex-recipient", "Croatia instead of Serbia", "intermediate", 15, "re-running an analysis", True),
+    ("ex-china-bih", "China's ties with Bosnia and Herzegovina", "intermediate", 10, "re-running an analysis", True),
+    ("ex-region-window", "The region in 2016–20", "intermediate", 15, "re-running an analysis", True),
+    ("ex-edition", "Two editions of SIPRI's data", "intermediate", 15, "re-running an analysis", True),
+    ("ex-window", "The map before the Chinese systems", "intermediate", 10, "re-running an analysis", True),
+    ("ex-map-measure", "The map by number of deals", "intermediate", 10, "reading a measure", True),
+    ("ex-pandas-donations", "Donations, supplier by supplier", "advanced", 20, "querying the data", True),
+    ("ex-pandas-tb2", "Who has Bayraktar drones?", "advanced", 20, "querying the data", True),
+    ("ex-add-deal", "Adding a deal to a copy of the data", "advanced", 40, "correcting the data", True),
+    ("ex-scorecard", "Serbia as China's primary client in Europe", "intermediate", 20, "judging a claim", False),
+    ("ex-scorecard-outpace", "Do Chinese sales outpace the rest?", "intermediate", 20, "judging a claim", False),
+    ("ex-influence", "What arms buy", "intermediate", 25, "analysing influence", False),
+    ("ex-two-sources", "Two sources on one deal", "intermediate", 25, "judging sources", False),
+    ("ex-source", "What would confirm a deal?", "intermediate", 20, "tracing a source", False),
+    ("ex-argue", "Two replies to the article", "advanced", 60, "arguing from evidence", False),
+]
+#: The written tasks, marked with the rubric (each has an exemplar answer in its solution).
+WRITTEN = ["ex-scorecard", "ex-scorecard-outpace", "ex-influence", "ex-two-sources", "ex-source", "ex-argue"]
+
+
+def exercise_line(label: str) -> str:
+    """The line printed under an exercise's title: level, time, skill and whether it needs code."""
+    _, _, level, minutes, skill, code = next(e for e in EXERCISES if e[0] == label)
+    path = "notebook" if code else "no code"
+    return f"*{level.capitalize()} · {minutes} minutes · skill: {skill} · {path}*"
+
+
+#: Fill patterns for greyscale print, in the order series are drawn, with the words that name them.
+HATCHES = ["", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++", "|||", "**"]
+HATCH_NAMES = {
+    "": "plain",
+    "///": "right slants",
+    "...": "dots",
+    "xxx": "crosses",
+    "\\\\\\": "left slants",
+    "ooo": "rings",
+    "---": "horizontal lines",
+    "+++": "plus signs",
+    "|||": "vertical lines",
+    "**": "stars",
+}
+
+
+def greyscale_safe(fig) -> pd.DataFrame:
+    """Give each series of a bar chart a fill pattern as well as its colour, so that the series
+    can be told apart on a black-and-white printout, redraw the legend with the patterns, and
+    return the key (series, pattern) for printing as text under the chart.
+
+    The chart functions draw in colour only; this works on their output, bar by bar, and leaves
+    overlays that are not series (a hatched 'small total' veil) as they are."""
+    import matplotlib.colors as mcolors
+    import pandas as pd
+    from matplotlib.patches import Patch
+
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+    series = []  # (label, rgba)
+    for leg in legends:
+        for handle, text in zip(leg.legend_handles, leg.get_texts()):
+            series.append((text.get_text(), mcolors.to_rgba(handle.get_facecolor())[:3]))
+    hatch = {rgb: HATCHES[i % len(HATCHES)] for i, (_, rgb) in enumerate(series)}
+
+    def ink(rgb):  # pattern lines light on dark fills, dark on light ones, so they show in grey
+        return "#ffffff" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 0.5 else "#1a1a1a"
+
+    for ax in fig.axes:
+        for patch in ax.patches:
+            rgb = mcolors.to_rgba(patch.get_facecolor())[:3]
+            if rgb in hatch and patch.get_alpha() in (None, 1):
+                patch.set_hatch(hatch[rgb])
+                patch.set_edgecolor(ink(rgb))
+                patch.set_linewidth(0.5)
+    handles = [Patch(facecolor=rgb, edgecolor=ink(rgb), hatch=hatch[rgb], label=label) for label, rgb in series]
+    for leg in legends:
+        loc = leg._loc if hasattr(leg, "_loc") else "best"
+        ncols = getattr(leg, "_ncols", 3)
+        if leg in fig.legends:
+            fig.legends.remove(leg)
+            fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncols=ncols, fontsize=8.5)
+        else:
+            leg.axes.legend(handles=handles, loc=loc, ncols=ncols, fontsize=8.5)
+    return pd.DataFrame({"series": [s for s, _ in series], "pattern": [HATCH_NAMES[hatch[rgb]] for _, rgb in series]})
+
+
+# ------------------------------------------------------------------ simulation and role briefs
+
+#: The evidence cards of the simulation: deals, ties and exports from the book's data, in this order.
+CARD_IDS = [
+    "T-SRB-017",
+    "T-SRB-013",
+    "T-SRB-030",
+    "E-143",
+    "E-188",
+    "T-SRB-032",
+    "T-SRB-025",
+    "E-006",
+    "E-007",
+    "T-SRB-008",
+    "T-SRB-022",
+    "E-140",
+    "X-SRB-001",
+    "T-XKX-008",
+    "T-XKX-013",
+    "E-168",
+    "T-SRB-045",
+    "T-HRV-016",
+]
+
+
+def _outlets(keys, refs, n: int = 2) -> str:
+    """The first ``n`` sources of a row as 'Outlet (year)', and how many more there are."""
+    shown = []
+    for k in keys[:n]:
+        if k in refs.index:
+            year = str(refs.loc[k, "date"])[:4]
+            shown.append(f"{refs.loc[k, 'outlet']} ({year})" if year[:1].isdigit() else str(refs.loc[k, "outlet"]))
+    more = len(keys) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def evidence_cards(ids: list[str] = CARD_IDS, data_dir=None) -> pd.DataFrame:
+    """One card per deal, tie or export in ``ids``, from the book's data: what it is, between whom,
+    when, how sure the book is, and its first sources. The simulation prints them to cut apart."""
+    import pandas as pd
+
+    from . import DATA_DIR, data
+
+    d = DATA_DIR if data_dir is None else data_dir
+    names = data.names(d)
+    refs = data.references(d).set_index("key")
+    t = data.transfers(d).set_index("id")
+    e = data.engagements(d).set_index("id")
+    x = data.exports(d).set_index("id")
+    cards = []
+    for n, i in enumerate(ids, 1):
+        if i in t.index:
+            r = t.loc[i]
+            year = r["order_year"] if pd.notna(r["order_year"]) else r["delivery_start"]
+            what = f"{r['designation']}: {r['description']}"
+            who = f"{names.get(r['supplier'], r['supplier'])} to {names.get(r['recipient'], r['recipient'])}"
+            status = f"{r['status'].replace('_', ' ')}; {r['confidence']}"
+        elif i in e.index:
+            r = e.loc[i]
+            year, what = r["year"], r["title"]
+            who = ", ".join(names.get(p, p) for p in r["parties"])
+            status = r["confidence"]
+        elif i in x.index:
+            r = x.loc[i]
+            year = r["last_year"]
+            what = r["item"]
+            who = f"{names.get(r['supplier'], r['supplier'])} to {names.get(r['recipient'], r['recipient'])}"
+            status = f"{r['status']}; {r['confidence']}"
+        else:
+            raise KeyError(f"evidence card {i}: no such deal, tie or export in the data")
+        keys = r["sources"] if isinstance(r["sources"], list) else str(r["sources"]).split(";")
+        cards.append(
+            {
+                "card": n,
+                "row": i,
+                "what": what,
+                "between": who,
+                "year": "" if pd.isna(year) else str(int(year)),
+                "status and confidence": status,
+                "sources": _outlets(keys, refs),
+            }
+        )
+    return pd.DataFrame(cards).set_index("card")
+
+
+#: The weapon systems the book's teaching pages name, each with the deal whose description defines it.
+WEAPONS = [
+    ("FK-3", "T-SRB-017"),
+    ("HQ-17", "T-SRB-030"),
+    ("CH-92A", "T-SRB-013"),
+    ("CH-95", "T-SRB-027"),
+    ("CM-400AKG", "T-SRB-036"),
+    ("Pantsir-S1", "T-SRB-022"),
+    ("MiG-29", "T-SRB-008"),
+    ("T-72B1MS", "T-SRB-009"),
+    ("BRDM-2MS", "T-SRB-007"),
+    ("Mi-17V-5", "T-SRB-004"),
+    ("Mi-35M", "T-SRB-021"),
+    ("Rafale", "T-SRB-032"),
+    ("Mistral 3", "T-SRB-019"),
+    ("C295", "T-SRB-025"),
+    ("H145M", "T-SRB-006"),
+    ("Humvee (HMMWV)", "T-XKX-002"),
+    ("Bayraktar TB2", "T-XKX-008"),
+    ("Javelin", "T-XKX-013"),
+    ("Puma", "T-XKX-006"),
+    ("HIMARS", "T-HRV-025"),
+    ("Black Hawk", "T-HRV-014"),
+    ("Stryker", "T-MKD-004"),
+    ("Leopard 2A8", "T-HRV-028"),
+]
+
+
+def weapon_guide(data_dir=None) -> pd.DataFrame:
+    """One line per weapon system the book names: what it is (the deal list's description, without its
+    counts and asides), its capability class, the supplier, and the deal that describes it."""
+    import pandas as pd
+
+    from . import DATA_DIR, data
+    from .aggregate import CAPABILITY_LABELS
+
+    t = data.transfers(DATA_DIR if data_dir is None else data_dir).set_index("id")
+    rows = []
+    for name, row_id in WEAPONS:
+        r = t.loc[row_id]
+        what = re.sub(r"\s*\([^)]*\)", "", str(r["description"]))
+        what = re.sub(r"^(\d+\s+|additional\s+|new-build\s+)", "", what).split(";")[0].strip()
+        rows.append(
+            {
+                "system": name,
+                "what it is": what[:1].upper() + what[1:],
+                "kind": CAPABILITY_LABELS.get(r["capability"], r["capability"]),
+                "supplier": r["supplier_name"],
+                "deal": row_id,
+            }
+        )
+    return pd.DataFrame(rows).set_index("system")
+
+
+_CITES = re.compile(r"\{cite:[pt]\}`([^`]+)`")
+
+
+def brief_sources(page: str | Path) -> str:
+    """The sources a page cites, as a Markdown list (outlet, title, date, address) to print with it."""
+    from . import data
+
+    path = Path(page) if Path(page).is_absolute() else ROOT / page
+    keys = list(
+        dict.fromkeys(k.strip() for g in _CITES.findall(path.read_text(encoding="utf-8")) for k in g.split(","))
+    )
+    refs = data.references().set_index("key")
+    lines = []
+    for k in keys:
+        r = refs.loc[k]
+        date = "" if str(r["date"]) in ("", "n.d.", "nan", "<NA>") else f", {r['date']}"
+        lines.append(f"- {r['outlet']}, *{r['title']}*{date}. <{r['url']}>")
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ student edition
@@ -174,14 +438,24 @@ def add_bib_parts(book: Path, parts: list[Path]) -> list[str]:
     return added
 
 
-def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = (), cache_from: Path = ROOT) -> Path:
-    """Build the student edition from the book's own sources into ``output/html``.
+def student_edition(
+    output: Path = STUDENT_DIR, bib_parts: list[Path] = (), cache_from: Path = ROOT, instructor: bool = False
+) -> Path:
+    """Build the student edition from the book's own sources into ``output/html`` and, with
+    ``instructor``, the instructor's edition (answers and notes kept) into ``output/instructor-html``.
 
-    The copy reuses the execution cache of the book in ``cache_from`` where it has one, so
-    only pages whose code changed (the exercises, once their solutions are gone) execute again.
-    ``bib_parts`` are BibTeX parts to add to the copy's bibliography where their keys
-    are missing (for a build before the parts are merged)."""
+    Both build in one copy of the book: the instructor's edition first, then the copy is stripped and
+    built again, so only the pages whose code changed execute twice. The copy reuses the execution
+    cache of the book in ``cache_from`` where it has one. ``bib_parts`` are BibTeX parts to add to
+    the copy's bibliography where their keys are missing (for a build before the parts are merged)."""
     from .build import build, copy_book
+
+    def keep(book: Path, name: str) -> Path:
+        dest = Path(output) / name
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(book / "_build" / "html", dest)
+        return dest
 
     with tempfile.TemporaryDirectory(prefix="balkanarms-student-") as tmp:
         book = copy_book(Path(tmp) / "book")
@@ -190,24 +464,27 @@ def student_edition(output: Path = STUDENT_DIR, bib_parts: list[Path] = (), cach
             print(f"sources added from parts not yet merged: {', '.join(added)}", flush=True)
         if (Path(cache_from) / ".jupyter_cache").is_dir():
             shutil.copytree(Path(cache_from) / ".jupyter_cache", book / ".jupyter_cache")
+        if instructor:
+            proc = build(book, data_dir=book / "data")
+            if proc.returncode != 0:
+                raise RuntimeError(f"the instructor's edition failed to build (exit {proc.returncode})")
+            print(f"instructor's edition: {keep(book, 'instructor-html') / 'index.html'}", flush=True)
         for path in strip_book(book):
             print(f"solutions removed: {path.relative_to(book)}", flush=True)
         proc = build(book, data_dir=book / "data")
         if proc.returncode != 0:
             raise RuntimeError(f"the student edition failed to build (exit {proc.returncode})")
-        html = Path(output) / "html"
-        if html.exists():
-            shutil.rmtree(html)
-        shutil.copytree(book / "_build" / "html", html)
+        html = keep(book, "html")
     print(f"student edition: {html / 'index.html'}", flush=True)
     return html
 
 
 # ------------------------------------------------------------------ handout
 
-#: Print styles: only the page's text, charts no wider than the page, one part per page.
+#: Print styles: only the page's text, charts no wider than the page, each part on a new page;
+#: tables and long outputs may break across pages (so no page is left mostly blank), figures may not.
 PRINT_CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+@page { size: A4; margin: 20mm 14mm 18mm 14mm; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .header-article,
 .prev-next-area, .bd-footer, .bd-footer-article, .bd-footer-content, footer, .toggle-button,
 .headerlink, .search-button, #pst-back-to-top, .copybtn { display: none !important; }
@@ -215,16 +492,70 @@ PRINT_CSS = """
 .bd-article-container { max-width: 100% !important; width: 100% !important; padding: 0 !important; }
 body { font-size: 10.5pt; }
 img, svg, canvas, video { max-width: 100% !important; height: auto !important; }
-figure, img, table, .admonition, div.exercise, .cell_output { break-inside: avoid; }
-h1, h2, h3 { break-after: avoid; }
+figure, img, .admonition.hint { break-inside: avoid; }
+h1, h2, h3, .exercise > .admonition-title, p.admonition-title { break-after: avoid; }
 .handout-part { break-before: page; }
 .handout-part h1 { display: block !important; }  /* the theme prints only the page's own title */
 details.hide.above-input, .cell.tag_hide-input .cell_input { display: none !important; }
 p:has(+ table), p:has(+ .pst-scrollable-table-container) { break-after: avoid; }
 table { font-size: 9pt; }
+tr { break-inside: avoid; }
+figure img { max-height: 105mm !important; width: auto !important; }
+figcaption .caption-number { display: none !important; }  /* the book's figure numbers mean nothing on paper */
+.printed-url { font-size: 8pt; color: #333; word-break: break-all; }
+.answer-space { height: 48mm; margin: 3mm 0 6mm; border: 0.4pt solid #777;
+  background: repeating-linear-gradient(to bottom, transparent 0, transparent 7.6mm, #bbb 7.6mm, #bbb 7.9mm); }
+.answer-space::before { content: "Your answer"; font-size: 8pt; color: #555; margin-left: 2mm; }
 """
 
+#: The instructor's copy: answers and notes open, the answers' code hidden (their results stay).
+INSTRUCTOR_CSS = (
+    PRINT_CSS
+    + """
+.cell_input, details.hide.above-input { display: none !important; }
+.solution, .facilitator-notes { border-left: 3pt solid #444 !important; }
+"""
+)
+
 _ARTICLE = "article.bd-article"
+
+#: Run in the page before printing: open every dropdown (the instructor's answers and notes), print the
+#: address after each external link whose text is not already the address, name the book page an
+#: internal link leads to, and leave ruled space under each written task.
+_PREPARE = r"""([written, answerSpace]) => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('article a[href]').forEach(a => {
+    const href = a.getAttribute('href');
+    if (!href || href.startsWith('#') || a.closest('.printed-url')) return;
+    const span = document.createElement('span');
+    span.className = 'printed-url';
+    if (/^https?:/.test(href)) {
+      if (a.textContent.trim() === href || a.textContent.trim() === href.replace(/\/$/, '')) return;
+      span.textContent = ' <' + href + '>';
+    } else {
+      const page = href.split('#')[0].replace(/\.html$/, '').replace(/^(\.\.\/)+/, '');
+      if (!page || a.closest('.handout-part, article') === null) return;
+      if (document.querySelector('[data-printed-page="' + page + '"]')) return;
+      if (!/notebooks\/|claims|intro|evidence_trail|status/.test(page)) return;
+      span.textContent = ' (book: ' + page.split('/').pop().replace(/_/g, ' ') + ')';
+    }
+    a.after(span);
+  });
+  if (answerSpace) {
+    for (const id of written) {
+      const ex = document.getElementById(id);
+      if (!ex) continue;
+      const box = document.createElement('div');
+      box.className = 'answer-space';
+      let at = ex;
+      while (at.nextElementSibling && at.nextElementSibling.matches('.cell, .docutils.container')) {
+        at = at.nextElementSibling;
+      }
+      at.after(box);
+    }
+  }
+}"""
 
 
 def _article(page: Path) -> str:
@@ -242,34 +573,71 @@ def _article(page: Path) -> str:
 ROLES_CSS = (
     PRINT_CSS
     + """
+@page { size: A4; margin: 15mm 13mm 14mm 13mm; }
 #jb-print-docs-body { display: none !important; }
-article.bd-article h1 { display: block !important; font-size: 17pt; margin: 0 0 6pt; }
-article.bd-article h2 { font-size: 12pt; margin: 9pt 0 3pt; }
-body { font-size: 10.5pt; line-height: 1.35; }
-article.bd-article p, article.bd-article li { margin-bottom: 2pt; }
+article.bd-article h1 { display: block !important; font-size: 15pt; margin: 0 0 3pt; }
+article.bd-article h2 { font-size: 10.5pt; margin: 5pt 0 1pt; }
+body { font-size: 9pt; line-height: 1.25; }
+article.bd-article p, article.bd-article li { margin-bottom: 1pt; }
+article.bd-article ul { margin-bottom: 2pt; }
+#sources + .cell .cell_output, #sources ~ * { font-size: 7.5pt; line-height: 1.2; }
+section#sources, section#sources * { font-size: 7.5pt !important; line-height: 1.2 !important; }
 """
 )
+
+BOOK_TITLE = "Arms and influence in the Western Balkans"
+
+
+def _edition_label() -> str:
+    """The SIPRI edition the book's headline figures use, as the handouts' header names it."""
+    try:
+        from . import sipri
+
+        return sipri.edition_label(sipri.HEADLINE_EDITION)
+    except Exception:  # the header must not stop a printout
+        return "SIPRI Arms Transfers Database"
+
+
+def _header(title: str) -> str:
+    import datetime
+
+    today = datetime.date.today().isoformat()
+    return (
+        '<div style="font-size:7.5px;width:100%;margin:0 14mm;display:flex;justify-content:space-between;'
+        f'color:#333;"><span>{BOOK_TITLE}: {title}</span>'
+        f"<span>Printed {today} · SIPRI data: {_edition_label()}</span></div>"
+    )
 
 
 def _footer(title: str) -> str:
     return (
-        '<div style="font-size:8px;width:100%;text-align:center;">Arms and influence in the Western '
-        f'Balkans: {title}, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+        '<div style="font-size:8px;width:100%;text-align:center;">'
+        f'{BOOK_TITLE}: {title}, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
     )
 
 
-def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
-    """Print built pages to one A4 PDF: the first page's document with the others' articles
-    appended, each part starting on a new page. The pages must share a folder, so that
-    relative image paths hold."""
+def print_pages(pages: list[Path], pdf: Path, css: str, title: str, answer_space: bool = False) -> Path:
+    """Print built pages to one tagged A4 PDF: the first page's document with the others' articles
+    appended, each part starting on a new page. The pages must share a folder tree, so that
+    relative image paths hold (parts from sub-folders have their image paths rewritten)."""
     from playwright.sync_api import sync_playwright
 
     missing = [str(p) for p in pages if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"build the student edition first (make student); missing: {missing}")
-    if len({p.parent for p in pages}) != 1:
-        raise ValueError(f"pages to print together must share a folder: {pages}")
-    parts = [_article(p) for p in pages[1:]]
+    base = pages[0].parent
+    parts = []
+    for p in pages[1:]:
+        html = _article(p)
+        if p.parent != base:  # images and links of a page in another folder: make them absolute
+            html = re.sub(
+                r'(src|href)="(?!https?:|#|/|data:)([^"]+)"',
+                lambda m, d=p.parent: f'{m[1]}="{(d / m[2]).resolve().as_uri()}"',
+                html,
+            )
+        parts.append(
+            (p.relative_to(base.parent.parent).with_suffix("").as_posix() if len(p.parents) > 2 else p.stem, html)
+        )
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
@@ -279,15 +647,17 @@ def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
         page.evaluate(
             """([sel, parts]) => {
             const main = document.querySelector(sel);
-            for (const html of parts) {
+            for (const [name, html] of parts) {
                 const div = document.createElement('div');
                 div.className = 'handout-part';
+                div.dataset.printedPage = name;
                 div.innerHTML = html;
                 main.appendChild(div);
             }
         }""",
             [_ARTICLE, parts],
         )
+        page.evaluate(_PREPARE, [WRITTEN, answer_space])
         page.add_style_tag(content=css)
         page.emulate_media(media="print")
         page.wait_for_function("Array.from(document.images).every(i => i.complete)")
@@ -297,8 +667,10 @@ def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
             print_background=True,
             prefer_css_page_size=True,
             display_header_footer=True,
-            header_template="<span></span>",
+            header_template=_header(title),
             footer_template=_footer(title),
+            tagged=True,
+            outline=True,
         )
         browser.close()
     print(f"{title}: {pdf}", flush=True)
@@ -306,8 +678,15 @@ def print_pages(pages: list[Path], pdf: Path, css: str, title: str) -> Path:
 
 
 def handout(html: Path = STUDENT_DIR / "html", pdf: Path = HANDOUT_PDF) -> Path:
-    """Print the handout pages of a built (student) book to one A4 PDF."""
-    return print_pages([Path(html) / f"{p}.html" for p in HANDOUT_PAGES], pdf, PRINT_CSS, "seminar handout")
+    """Print the student handout (no answers) from a built student edition, with answer space."""
+    pages = [Path(html) / f"{p}.html" for p in HANDOUT_PAGES]
+    return print_pages(pages, pdf, PRINT_CSS, "student handout", answer_space=True)
+
+
+def instructor_copy(html: Path = STUDENT_DIR / "instructor-html", pdf: Path = INSTRUCTOR_PDF) -> Path:
+    """Print the instructor's copy (notes, answers, exemplars, timings) from the instructor's edition."""
+    pages = [Path(html) / f"{p}.html" for p in INSTRUCTOR_PAGES]
+    return print_pages(pages, pdf, INSTRUCTOR_CSS, "instructor's copy")
 
 
 def role_briefs(html: Path = STUDENT_DIR / "html", pdf: Path = ROLES_PDF) -> Path:
@@ -323,14 +702,21 @@ def bib_parts() -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["student"]:
-        student_edition(Path(argv[1]) if len(argv) > 1 else STUDENT_DIR, bib_parts=bib_parts())
+        student_edition(Path(argv[1]) if len(argv) > 1 else STUDENT_DIR, bib_parts=bib_parts(), instructor=True)
         return 0
     if argv[:1] == ["handout"]:
-        html = STUDENT_DIR / "html"
-        if not (html / f"{HANDOUT_PAGES[0]}.html").is_file():
-            student_edition(STUDENT_DIR, bib_parts=bib_parts())
-        handout(html, Path(argv[1]) if len(argv) > 1 else HANDOUT_PDF)
-        role_briefs(html, (Path(argv[1]).with_name("role-briefs.pdf")) if len(argv) > 1 else ROLES_PDF)
+        out = Path(argv[1]) if len(argv) > 1 else STUDENT_DIR
+        if not all((out / d / f"{HANDOUT_PAGES[0]}.html").is_file() for d in ("html", "instructor-html")):
+            student_edition(out, bib_parts=bib_parts(), instructor=True)
+        handout(out / "html", out / HANDOUT_PDF.name)
+        role_briefs(out / "html", out / ROLES_PDF.name)
+        instructor_copy(out / "instructor-html", out / INSTRUCTOR_PDF.name)
+        return 0
+    if argv[:1] == ["slides"]:
+        from .slides import slides
+
+        out = Path(argv[1]) if len(argv) > 1 else STUDENT_DIR
+        slides(out / "html", out / "slides.pdf")
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -19,7 +19,6 @@ from balkanarms.validate import check_bib
 TEACHING = ROOT / "book" / "teaching"
 EXERCISES = TEACHING / "exercises.md"
 GLOSSARY = TEACHING / "glossary.md"
-TEACHING_BIB = ROOT / "data" / "evidence" / "_parts" / "teaching.bib"
 
 _EX = re.compile(r"^`{3,}\{exercise(?:-start)?\}[^\n]*\n(?::[^\n]*\n)*?:label: (?P<label>[\w-]+)", re.M)
 _SOL = re.compile(r"^`{3,}\{solution(?:-start)?\} (?P<label>[\w-]+)", re.M)
@@ -93,12 +92,16 @@ def test_parameter_changes_in_exercises_are_exactly_the_exercise_runs():
     found = []
     for label, body in exercise_blocks(exercise_text()).items():
         nbs = re.findall(r"\{doc\}`\.\./\.\./notebooks/(\w+)`", body)
-        params = {}
+        runs, params = [], {}
         for k, v in re.findall(r"`([A-Z_]+) = ([^`]+)`", body):
-            params.setdefault(k, ast.literal_eval(v))  # the first value asked for is the change
+            if k in params:  # a second value for a parameter is a second run, the rest unchanged
+                runs.append(params)
+                params = dict(params)
+            params[k] = ast.literal_eval(v)
         if params:
+            runs.append(params)
             assert len(set(nbs)) == 1, f"{label}: name exactly one notebook, found {nbs}"
-            found.append((label, nbs[0], params))
+            found += [(label, nbs[0], run) for run in runs]
     assert sorted(found, key=str) == sorted(teaching.EXERCISE_RUNS, key=str)
 
 
@@ -162,9 +165,11 @@ def test_session_plans_add_up_to_ninety_minutes():
 
 def test_facilitator_notes_for_every_discussion_question():
     text = (TEACHING / "guide.md").read_text(encoding="utf-8")
-    questions = re.findall(r"^### (Discussion \d)", text, re.M)
-    notes = text.count(f":class: dropdown {teaching.FACILITATOR_CLASS}")
-    assert len(questions) == 4 and notes == 4
+    sections = re.split(r"^### ", text, flags=re.M)[1:]
+    discussions = [s for s in sections if s.startswith("Discussion ")]
+    assert len(discussions) == 4
+    for section in discussions:
+        assert f":class: dropdown {teaching.FACILITATOR_CLASS}" in section, section[:40]
 
 
 def test_verdicts_named_in_the_guide_are_on_the_scorecard_scale():
@@ -242,23 +247,19 @@ def test_row_ids_named_in_teaching_pages_exist():
                 assert row in known, f"{path.name}: no ledger row {row}"
 
 
-def test_teaching_bib_is_valid_and_cited_keys_exist():
-    keys, entries, problems = check_bib(TEACHING_BIB)
-    assert not problems, problems
-    main_keys, main_entries, _ = check_bib(ROOT / "data" / "references.bib")
-    main_urls = {f.get("url") for f in main_entries.values()}
-    for key, f in entries.items():
-        assert f["urldate"] == "2026-12-01", key
-        if key not in main_keys:  # not yet merged by the lead: must not duplicate a source
-            assert f["url"] not in main_urls, f"{key}: this URL is already in references.bib"
+def test_cited_keys_exist_and_new_sources_are_dated():
+    """Every source the teaching pages cite is in references.bib (the teaching sources are merged there)."""
+    main_keys, main_entries, problems = check_bib(ROOT / "data" / "references.bib")
+    assert not problems, problems[:5]
     cited = {
         k.strip()
-        for path in TEACHING.rglob("*.md")
+        for path in [*TEACHING.rglob("*.md"), ROOT / "book" / "teaching.md"]
         for group in _CITE.findall(path.read_text(encoding="utf-8"))
         for k in group.split(",")
     }
-    assert cited <= keys | main_keys, sorted(cited - keys - main_keys)
+    assert cited <= main_keys, sorted(cited - main_keys)
     assert "swj2025china" in cited
+    assert all(main_entries[k].get("urldate") for k in cited)
 
 
 # ------------------------------------------------------------------ glossary
@@ -283,8 +284,14 @@ def test_glossary_has_the_required_terms():
         "pfp",
         "supplier bloc",
         "deal",
-        "gate",
+        "deal list",
+        "entry point",
         "bloc",
+        "kfor",
+        "unscr 1244",
+        "caatsa",
+        "kosovo security force",
+        "eu foreign-policy alignment",
         "confidence level",
         "confirmed",
         "reported",
@@ -402,7 +409,16 @@ def solution_phrases() -> list[str]:
         "A real correction follows the README",
         "Push students who call the 353rd squadron claim",
         "The rubric's top band requires that",
+        "Exemplar answer",
+        "For the instructor",
     ]
+
+
+def test_solution_phrases_are_in_the_instructor_pages():
+    """The phrases the student edition is searched for exist in the sources, so their absence means something."""
+    text = " ".join(re.sub(r"\s+", " ", p.read_text(encoding="utf-8")) for p in [EXERCISES, TEACHING / "guide.md"])
+    for phrase in solution_phrases():
+        assert phrase in text, phrase
 
 
 @pytest.mark.build
@@ -481,8 +497,10 @@ def test_role_briefs_print_one_to_a_page(printed):
         pages.append(out.stdout)
     assert len(pages) == len(teaching.ROLES), f"{len(pages)} pages for {len(teaching.ROLES)} briefs"
     for role, text in zip(teaching.ROLES, pages, strict=True):
-        assert text.strip().lower().startswith(role), (role, text[:80])
-        assert "Likely red lines" in text
+        lines = [l for l in text.strip().splitlines() if l.strip()]
+        assert lines[0].strip().startswith("Arms and influence in the Western Balkans"), "the header comes first"
+        assert lines[1].strip().lower().startswith(role), (role, text[:160])
+        assert "Likely red lines" in text and "Sources" in text and "Your private objective" in text
 
 
 @pytest.mark.build
@@ -497,3 +515,386 @@ def test_handout_charts_fit_the_printed_page(student_html, browser):
         .map(i => [i.getBoundingClientRect().right, document.documentElement.clientWidth])""")
     page.close()
     assert widths and all(right <= doc + 1 for right, doc in widths), widths
+
+
+# ------------------------------------------------------------------ second pass (issue 24)
+
+
+def exercise_titles(text: str) -> dict[str, str]:
+    """Exercise label -> the title on its directive line."""
+    return {
+        m["label"]: m["title"].strip()
+        for m in re.finditer(
+            r"^`{3,4}\{exercise(?:-start)?\} (?P<title>[^\n]+)\n(?::[^\n]*\n)*?:label: (?P<label>[\w-]+)", text, re.M
+        )
+    }
+
+
+def test_every_exercise_has_its_title_level_time_and_skill():
+    text = exercise_text()
+    labels = [m["label"] for m in _EX.finditer(text)]
+    assert labels == [e[0] for e in teaching.EXERCISES], "exercises and teaching.EXERCISES in the same order"
+    titles = exercise_titles(text)
+    blocks = exercise_blocks(text)
+    for label, title, level, minutes, skill, code in teaching.EXERCISES:
+        assert titles.get(label) == title, (label, titles.get(label))
+        line = teaching.exercise_line(label)
+        assert line[:-1] in blocks[label], f"{label}: the line {line!r} is missing or differs"
+        row = re.search(
+            rf"^\| \d+ \| \{{ref\}}`{label}` \| {level} \| {minutes} \| {skill} \| "
+            rf"{'notebook' if code else 'no code'} \|$",
+            text,
+            re.M,
+        )
+        assert row, f"{label}: the overview table disagrees with teaching.EXERCISES"
+
+
+NUMBER_WORDS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
+
+
+def test_the_no_code_path_is_signposted():
+    text = exercise_text()
+    intro = text[: text.index("| No. |")]
+    no_code = [e[0] for e in teaching.EXERCISES if not e[5]]
+    assert f"**{NUMBER_WORDS[len(no_code)]} need no code**" in intro
+    assert re.findall(r"\{ref\}`(ex-[\w-]+)`", intro) == no_code
+    guide = (TEACHING / "guide.md").read_text(encoding="utf-8")
+    plan_b = guide[guide.index("(plan-b)=") :]
+    assert re.findall(r"\{ref\}`(ex-[\w-]+)`", plan_b.split("- Without a network")[0])[-len(no_code) :] == no_code
+
+
+def test_pandas_tasks_have_starter_code_and_a_hint():
+    blocks = exercise_blocks(exercise_text())
+    for label in ("ex-pandas-donations", "ex-pandas-tb2", "ex-add-deal"):
+        assert "```python" in blocks[label] and ":class: dropdown" in blocks[label] and "Hint" in blocks[label], label
+
+
+def test_every_written_task_has_an_exemplar_with_marks_and_a_grade():
+    text = exercise_text()
+    for label in teaching.WRITTEN:
+        start = (
+            text.index(f"{{solution-start}} {label}")
+            if f"{{solution-start}} {label}" in text
+            else text.index(f"{{solution}} {label}")
+        )
+        end = text.index("{solution-end}", start) if "{solution-start}" in text[start - 20 : start + 20] else len(text)
+        sol = text[start:end]
+        assert "**Exemplar answer" in sol, label
+        marks = re.search(
+            r"Evidence (\d), Measure (\d), Counter-evidence (\d), Limits (\d), Clarity (\d): (\d+) of 15, "
+            r"grade ([A-F])",
+            re.sub(r"\s+", " ", sol),
+        )
+        assert marks, f"{label}: exemplar without its marks and grade"
+        parts, total, grade = [int(x) for x in marks.groups()[:5]], int(marks[6]), marks[7]
+        assert sum(parts) == total, (label, parts, total)
+        bands = {"A": (13, 15), "B": (10, 12), "C": (7, 9), "D": (5, 6), "F": (0, 4)}
+        assert bands[grade][0] <= total <= bands[grade][1], (label, total, grade)
+
+
+def test_rubric_has_grades_objectives_and_criteria_for_notebooks_and_the_simulation():
+    text = (TEACHING / "rubric.md").read_text(encoding="utf-8")
+    for heading in (
+        "## What each task assesses",
+        "### From scores to grades",
+        "## Criteria for the notebook work",
+        "## Criteria for the simulation",
+    ):
+        assert heading in text, heading
+    objectives = re.findall(r"^\| (\d)\. ", text, re.M)
+    assert objectives == ["1", "2", "3", "4", "5"]
+    assessed = set(re.findall(r"\{ref\}`(ex-[\w-]+)`", text))
+    assert set(teaching.WRITTEN) <= assessed
+
+
+def test_keys_count_deals_by_the_books_one_rule():
+    """The solutions count deals only through agg.counted or the claims functions built on it: no key
+    takes len() or value_counts() of the raw deal list."""
+    text = exercise_text()
+    for m in re.finditer(r"\{solution-start\} (?P<label>[\w-]+)\n.*?\{solution-end\}", text, re.S):
+        for cell in re.findall(r"```\{code-cell\} python\n(.*?)```", m.group(0), re.S):
+            raw = re.findall(r"\btransfers\[transfers\[", cell)
+            assert not raw or m["label"] == "ex-pandas-tb2", f"{m['label']}: filters the raw deal list: {raw}"
+
+
+def test_tb2_key_leaves_out_the_cancelled_serbian_plan():
+    from balkanarms import aggregate as agg, data
+
+    t = data.transfers()
+    tb2 = t[t["designation"].str.contains("TB2", regex=False)]
+    serbian = tb2[tb2["recipient"] == "SRB"]
+    assert len(serbian) and (serbian["status"] == "cancelled").all()
+    assert "SRB" not in set(agg.counted(tb2)["recipient"])
+    assert "cancelled with no contract\nconfirmed, so Serbia has neither ordered nor received TB2s" in exercise_text()
+
+
+def test_chart_exercise_counts_what_the_chart_draws():
+    """ex-read-orders: the chart draws the counted deals; the key's top supplier count is one of them."""
+    from balkanarms import aggregate as agg, claims, data
+
+    t = data.transfers()
+    srb = t[t["recipient"] == "SRB"]
+    c = claims.deal_counts("SRB", t)
+    assert c["counted"] == c["drawn"] == len(agg.counted(srb))
+    listed = srb["supplier"].value_counts()
+    drawn = agg.counted(srb)["supplier"].value_counts()
+    assert (drawn <= listed.reindex(drawn.index)).all()
+
+
+def test_fk3_is_medium_range_everywhere():
+    for path in [*TEACHING.rglob("*.md"), ROOT / "book" / "teaching.md"]:
+        text = re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+        assert not re.search(r"long-range air-defence", text), path.name
+    assert "The FK-3 (T-SRB-017), the export version of China's HQ-22, is a medium-range SAM." in re.sub(
+        r"\s+", " ", GLOSSARY.read_text(encoding="utf-8")
+    )
+    assert teaching.weapon_guide().loc["FK-3", "what it is"].lower().startswith("medium-range")
+
+
+def test_teaching_pages_use_the_words_of_the_field():
+    for path in [*TEACHING.rglob("*.md"), ROOT / "book" / "teaching.md"]:
+        text = path.read_text(encoding="utf-8")
+        prose = re.sub(r"```.*?```", "", text, flags=re.S)
+        assert not re.search(r"\bexercises? \{ref\}", prose), f"{path.name}: 'exercise Exercise n'"
+        assert not re.search(r"\bledger\b", prose.lower()), f"{path.name}: say 'the book's deal list'"
+        assert "Turkey" not in prose, f"{path.name}: write Türkiye"
+
+
+def test_student_pages_say_nothing_of_answers_or_instructor_notes():
+    for path in [*TEACHING.rglob("*.md"), ROOT / "book" / "teaching.md"]:
+        out = re.sub(r"```.*?```", "", teaching.strip_solutions(path.read_text(encoding="utf-8")), flags=re.S)
+        for word in (
+            r"\bsolutions?\b",
+            "facilitator",
+            "instructor's copy",
+            "instructor's edition",
+            "exemplar",
+            "answer key",
+        ):
+            assert not re.search(word, out.lower()), f"{path.name}: the student edition mentions '{word}'"
+
+
+def test_guide_lists_the_claims_before_the_verdicts():
+    text = (TEACHING / "guide.md").read_text(encoding="utf-8")
+    assert "## The question and the argument" in text and "{glue:md} guide_claims" in text
+    before = text[text.index("(before-the-seminar)=") : text.index("**After the first session**")]
+    assert "{doc}`../claims`" not in before, "the claims page (the verdicts) is not pre-reading"
+    assert text.index("(claims-to-judge)=") < text.index("(before-the-seminar)=")
+    assert "(plan-b)=" in text and "(student-laptops)=" in text
+    for command in (
+        r".venv\Scripts\python -m balkanarms lab",
+        ".venv/bin/python -m balkanarms lab",
+        "-r requirements-student.txt",
+    ):
+        assert command in text, command
+
+
+def test_simulation_can_be_run():
+    text = (TEACHING / "roles.md").read_text(encoding="utf-8")
+    for heading in (
+        "## The setting and the decision",
+        "## The chair's script",
+        "## Private objectives",
+        "## Scaling from 8 to 40 students",
+        "## Optional delegations",
+        "## Evidence cards",
+        "## Debrief questions",
+        "## A shorter variant: the debate",
+    ):
+        assert heading in text, heading
+    assert "**Decision rule.**" in text and "**End\nproduct:**" in text
+    for role in ("Ankara", "Zagreb", "Banja Luka"):
+        assert f"**{role}" in text, role
+    script = re.search(r"\| Start \| Minutes \| What the chair does and says \|\n\|[^\n]*\n((?:\|[^\n]*\n)+)", text)
+    rows = [r.split("|")[1:-1] for r in script.group(1).strip().splitlines()]
+    assert sum(int(r[1]) for r in rows if r[0].strip()) == 90 and rows[-1][1].strip() == "**90**"
+    for role in teaching.ROLES:
+        brief = (TEACHING / "roles" / f"{role}.md").read_text(encoding="utf-8")
+        assert "## Your private objective" in brief and "teaching.brief_sources" in brief, role
+
+
+def test_evidence_cards_come_from_the_data_with_their_sources():
+    cards = teaching.evidence_cards()
+    assert len(cards) == len(teaching.CARD_IDS) >= 12
+    assert cards["sources"].str.len().gt(0).all() and cards["row"].tolist() == teaching.CARD_IDS
+    assert (cards.loc[cards["row"] == "T-SRB-045", "status and confidence"].str.startswith("cancelled")).all()
+
+
+def test_role_briefs_cite_no_weak_source_and_print_their_sources():
+    weak = {"defencepk2020ap", "urdupoint2022kurti", "timeturk2022borrell"}
+    for path in (TEACHING / "roles").glob("*.md"):
+        cited = {k.strip() for g in _CITE.findall(path.read_text(encoding="utf-8")) for k in g.split(",")}
+        assert not cited & weak, (path.name, cited & weak)
+        listed = teaching.brief_sources(path)
+        assert listed.count("\n- ") + 1 == len(cited) and "<https://" in listed, path.name
+
+
+def test_requirements_student_are_ranges_for_python_310_to_313():
+    lines = [
+        l.split("#")[0].strip()
+        for l in (ROOT / "requirements-student.txt").read_text(encoding="utf-8").splitlines()
+        if l.split("#")[0].strip()
+    ]
+    names = {re.split(r"[<>=!~ ;\[]", l)[0].lower() for l in lines}
+    assert {
+        "pandas",
+        "matplotlib",
+        "geopandas",
+        "pyogrio",
+        "shapely",
+        "pyproj",
+        "jupyterlab",
+        "itables",
+        "ipykernel",
+        "myst-nb",
+    } <= names
+    for l in lines:
+        assert "==" not in l and ">=" in l and "<" in l, f"a range with both bounds, not a pin: {l}"
+    pinned = {l.split("==")[0].lower() for l in (ROOT / "requirements.txt").read_text().splitlines() if "==" in l}
+    assert names <= pinned | {"numpy"}, "every student package is also in the book's pinned environment"
+
+
+def test_lab_command_opens_the_notebooks_with_this_package_on_the_path():
+    import os
+
+    from balkanarms.__main__ import lab_command
+
+    cmd, env = lab_command(["--no-browser"])
+    assert cmd[1:4] == ["-m", "jupyterlab", str(ROOT / "notebooks")] and "--no-browser" in cmd
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
+
+
+def test_greyscale_safe_gives_every_series_its_own_pattern():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+
+    from balkanarms import charts, data, style
+
+    style.apply()
+    t = data.transfers()
+    fig = charts.stacked_by_year(t[t["recipient"] == "SRB"], names=data.names(), title="t")
+    key = teaching.greyscale_safe(fig)
+    assert len(key) >= 3 and key["pattern"].is_unique and key["series"].is_unique
+    ax = fig.axes[0]
+    by_colour = {}
+    for patch in ax.patches:
+        by_colour.setdefault(mcolors.to_hex(patch.get_facecolor()), set()).add(patch.get_hatch() or "")
+    assert all(len(h) == 1 for h in by_colour.values()), "one pattern per series"
+    assert len({next(iter(h)) for h in by_colour.values()}) == len(by_colour)
+    legend = ax.get_legend()
+    assert [h.get_hatch() or "" for h in legend.legend_handles] == [
+        next(k for k, v in teaching.HATCH_NAMES.items() if v == p) for p in key["pattern"]
+    ]
+
+
+@pytest.mark.slow
+def test_a_fresh_student_environment_runs_two_notebooks(tmp_path):
+    """The student route from scratch: a new virtual environment, `pip install -r requirements-student.txt`
+    and nothing else (pip uses the machine's configured indexes), then two chapters executed in it with
+    this folder on the path, as `python -m balkanarms lab` starts them."""
+    import os
+    import venv
+
+    venv.create(tmp_path / "venv", with_pip=True)
+    py = tmp_path / "venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements-student.txt")],
+        check=True,
+        timeout=1800,
+    )
+    script = (
+        "import sys, nbformat\n"
+        "from nbclient import NotebookClient\n"
+        "for stem in ('serbia_suppliers', 'map'):\n"
+        f"    nb = nbformat.read({str(ROOT / 'notebooks')!r} + '/' + stem + '.ipynb', as_version=4)\n"
+        f"    resources = {{'metadata': {{'path': {str(tmp_path)!r}}}}}\n"
+        "    NotebookClient(nb, timeout=600, kernel_name='python3', resources=resources).execute()\n"
+        "    errors = [o for c in nb.cells for o in c.get('outputs', []) if o.get('output_type') == 'error']\n"
+        "    assert not errors, (stem, errors)\n"
+        "    print(stem, 'ran')\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("BALKANARMS_VALIDATED", None)
+    out = subprocess.run([str(py), "-c", script], env=env, capture_output=True, text=True, timeout=1800)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "serbia_suppliers ran" in out.stdout and "map ran" in out.stdout
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+@pytest.fixture(scope="module")
+def printed_more(student_html, built_book, tmp_path_factory) -> dict[str, Path]:
+    """The instructor's copy (from the main build, which is the instructor's edition) and the slides."""
+    out = tmp_path_factory.mktemp("printed-more")
+    pdfs = {"instructor": out / "instructor.pdf", "slides": out / "slides.pdf"}
+    calls = {
+        "instructor": f"teaching.instructor_copy(Path({str(built_book)!r}), Path({str(pdfs['instructor'])!r}))",
+        "slides": f"slides.slides(Path({str(student_html)!r}), Path({str(pdfs['slides'])!r}))",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", f"from pathlib import Path; from balkanarms import slides, teaching; {call}"]
+        )
+        for call in calls.values()
+    ]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    return pdfs
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_handout_reads_in_greyscale_and_prints_well(printed, tmp_path):
+    """The handout's charts tell their series apart without colour (each series' pattern is named in
+    the text layer), every page carries the header, links print their address, the PDF is tagged,
+    and no page is left mostly blank."""
+    pdf = printed["handout"]
+    data = pdf.read_bytes()
+    assert b"/StructTreeRoot" in data, "the handout must be a tagged PDF"
+    pages = _pdf_pages(pdf)
+    text = " ".join(pages)
+    keys = re.findall(
+        r"^\s*(China|Russia|France|United States|Germany|Israel|NATO/EU members|Russia and Belarus)\s+"
+        r"(plain|right slants|dots|crosses|left slants|rings|horizontal lines)\s*$",
+        text,
+        re.M,
+    )
+    assert len({s for s, _ in keys}) >= 4 and len({p for _, p in keys}) >= 4, keys
+    for page in pages:
+        assert "Arms and influence in the Western Balkans" in page and "SIPRI" in page, page[:200]
+    flat = re.sub(r"\s+", "", text)
+    assert "https://smallwarsjournal.com/2025/11/05/" in flat, "addresses print in full"
+    assert "(book:map)" in flat, "a link to a chapter not in the handout names the chapter"
+    assert text.count("Your answer") >= len(teaching.WRITTEN)
+    blank = [i for i, p in enumerate(pages[:-1], 1) if len(p.split()) < 60]
+    assert len(blank) <= max(1, len(pages) // 10), f"mostly blank pages: {blank} of {len(pages)}"
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", str(pdf), str(tmp_path / "g")], check=True)
+    assert len(list(tmp_path.glob("g-*.pgm"))) == len(pages)
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_instructor_copy_has_notes_answers_and_timings_and_the_student_handout_has_none(printed, printed_more):
+    instructor = " ".join(_pdf_pages(printed_more["instructor"]))
+    student = " ".join(_pdf_pages(printed["handout"]))
+    flat = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
+    for phrase in ("Exemplar answer", "A good answer", "For the instructor", "What the chair does and says"):
+        assert phrase in flat(instructor), phrase
+    for phrase in ("Exemplar answer", "A good answer", "For the instructor"):
+        assert phrase not in flat(student), phrase
+    assert "What each task assesses" in flat(student) and "From scores to grades" in flat(student)
+    assert b"/StructTreeRoot" in printed_more["instructor"].read_bytes()
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_slides_are_about_ten_pages_from_the_books_figures(printed_more):
+    pages = _pdf_pages(printed_more["slides"])
+    assert 8 <= len(pages) <= 12
+    text = " ".join(pages)
+    for title in ("The article's argument", "The claims you will judge", "The simulation", "Debrief"):
+        assert title in text, title

@@ -323,7 +323,7 @@ def test_build_stops_on_invalid_data_before_any_notebook_runs(tmp_path, fixture_
 def test_markdown_pages_with_code_are_the_books_executable_pages():
     pages = {p.relative_to(ROOT).as_posix() for p in build.markdown_notebooks(ROOT)}
     assert {"book/intro.md", "book/claims.md", "book/teaching/exercises.md"} <= pages
-    assert "book/teaching/guide.md" not in pages  # prose only: nothing to execute
+    assert "book/teaching/rubric.md" not in pages  # prose only: nothing to execute
 
 
 @pytest.mark.slow

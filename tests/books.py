@@ -112,8 +112,8 @@ MAIN = (
 )
 #: The student edition of that copy, reusing the copy's execution cache.
 STUDENT = (
-    "import sys; from pathlib import Path; from balkanarms.teaching import student_edition, bib_parts; "
-    "student_edition(Path(sys.argv[1]), bib_parts=bib_parts(), cache_from=Path(sys.argv[2]))"
+    "import sys; from pathlib import Path; from balkanarms.teaching import student_edition; "
+    "student_edition(Path(sys.argv[1]), cache_from=Path(sys.argv[2]))"
 )
 
 

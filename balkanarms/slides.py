@@ -45,10 +45,10 @@ def figure(html_dir: Path, page: str, name: str) -> tuple[str, str]:
 
 def content(html_dir: Path) -> list[dict]:
     """The slides: each a title and its body (HTML), in order."""
-    from . import aggregate as agg, claims, data, sipri
+    from . import aggregate as agg, claims, data, findings, sipri
 
     card = claims.scorecard(data.transfers())
-    findings = claims.key_findings()
+    key_facts = findings.key_findings()
     edition = sipri.edition_label(sipri.HEADLINE_EDITION)
     window = agg.window_label(sipri.HEADLINE_WINDOW)
     esc = _html.escape
@@ -80,7 +80,7 @@ def content(html_dir: Path) -> list[dict]:
         {
             "title": f"The numbers, {esc(window)}",
             "body": "<ul>"
-            + "".join(f"<li>{esc(findings[k])}</li>" for k in ("deals", "russia", "pending") if k in findings)
+            + "".join(f"<li>{esc(key_facts[k])}</li>" for k in ("deals", "russia", "pending") if k in key_facts)
             + "</ul>",
         }
     )

@@ -196,7 +196,7 @@ def glued_values(html: Path) -> dict[str, dict[str, str]]:
 def test_one_fact_one_value_across_the_built_book(built_book):
     """A name glued on several pages shows one value everywhere, and the names the package declares
     to state the same fact agree: a reader cannot meet two values for one quantity."""
-    from balkanarms.claims import SAME_FACT
+    from balkanarms.findings import SAME_FACT
 
     glued = glued_values(built_book)
     assert len(glued) > 100 and {p for v in glued.values() for p in v} >= {"book/intro", "notebooks/map"}

@@ -38,22 +38,40 @@ def mean_bearing(angles: list[float], weights: list[float] | None = None) -> flo
 
 def spread(values: dict[str, float], period: float, min_sep: float) -> dict[str, float]:
     """Spread positions on a circle of length ``period`` so that no two are closer than
-    ``min_sep``, moving each as little as possible and keeping their order."""
-    items = sorted(values.items(), key=lambda kv: (kv[1], kv[0]))
-    pos = [v for _, v in items]
-    for _ in range(400):
-        moved = False
-        for i in range(len(pos) if len(pos) > 1 else 0):
-            j = (i + 1) % len(pos)
-            gap = (pos[j] - pos[i]) % period
-            if gap < min_sep:
-                push = (min_sep - gap) / 2 + 1e-6
-                pos[i] = (pos[i] - push) % period
-                pos[j] = (pos[j] + push) % period
-                moved = True
-        if not moved:
-            break
-    return {k: v for (k, _), v in zip(items, pos)}
+    ``min_sep``, keeping their order and moving each as little as possible: positions that
+    crowd each other form a group, laid out ``min_sep`` apart around the group's mean, and
+    groups that then touch merge, until none do. The circle is cut at its widest gap."""
+    items = sorted(values.items(), key=lambda kv: (kv[1] % period, kv[0]))
+    n = len(items)
+    if n < 2:
+        return {k: v % period for k, v in items}
+    min_sep = min(min_sep, period / n)
+    pos = [v % period for _, v in items]
+    gaps = [(pos[(i + 1) % n] - pos[i]) % period for i in range(n)]
+    cut = max(range(n), key=lambda i: (gaps[i], -i))  # the widest gap follows item ``cut``
+    order = list(range(cut + 1, n)) + list(range(cut + 1))
+    base = pos[order[0]]
+    lin = [(pos[i] - base) % period for i in order]  # increasing along the cut circle
+    groups = [[k] for k in range(n)]  # indices into ``lin``
+
+    def start(g: list[int]) -> float:
+        return sum(lin[k] for k in g) / len(g) - (len(g) - 1) * min_sep / 2
+
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(groups) - 1):
+            end_a = start(groups[a]) + (len(groups[a]) - 1) * min_sep
+            if start(groups[a + 1]) - end_a < min_sep - 1e-9:
+                groups[a : a + 2] = [groups[a] + groups[a + 1]]
+                merged = True
+                break
+    out = {}
+    for g in groups:
+        s0 = start(g)
+        for m, k in enumerate(g):
+            out[items[order[k]][0]] = (base + s0 + m * min_sep) % period
+    return out
 
 
 def ring(frame: Frame, inset: float) -> list[tuple[float, float]]:

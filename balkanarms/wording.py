@@ -124,7 +124,12 @@ def capabilities_sentence(deals, supplier: str, supplier_name: str) -> str:
     caps = d["capability"].value_counts()
     caps = caps.sort_index().sort_values(ascending=False, kind="stable")
     labels = {c: ("other equipment" if c == "other" else words(c)) for c in caps.index}
-    parts = [f"{n} {lab if lab[:2].isupper() else lab.lower()}" for c, n in caps.items() for lab in [labels[c]]]
+
+    def one(lab: str, n: int) -> str:
+        lab = lab if lab[:2].isupper() else lab.lower()
+        return lab[:-1] if n == 1 and lab.endswith("s") else lab  # '1 missile', '1 UAV'
+
+    parts = [f"{n} {one(labels[c], n)}" for c, n in caps.items()]
     return f"{supplier_name} has {plural(len(d), 'deal')} in this selection: {listing(parts)}."
 
 
@@ -224,10 +229,12 @@ def revision_sentence(rev, names: dict[str, str], name: str = "Serbia", window: 
 
 
 def tally_sentence(counts, total: int) -> str:
-    """The claims tally: 'Of the article's 15 claims, 6 are supported, 4 partly, 1 not, and 4 remain open.'"""
+    """The claims tally: 'Of the article's 15 claims, 6 are supported, 5 partly, none is contradicted by the
+    evidence, and 4 remain open.'"""
     parts = [f"{counts['Supported']} {'is' if counts['Supported'] == 1 else 'are'} supported"]
     parts.append(f"{counts['Partly supported']} partly")
-    parts.append(f"{counts['Not supported']} not")
+    n_not = counts["Not supported"]
+    parts.append("none is contradicted by the evidence" if n_not == 0 else f"{n_not} not supported")
     return (
         f"Of the article's {total} claims, " + ", ".join(parts) + f", and {counts['Open']} "
         f"{'remains' if counts['Open'] == 1 else 'remain'} open."

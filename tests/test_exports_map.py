@@ -17,6 +17,8 @@ from balkanarms import DATA_DIR, beyond, data, exports_map as em, maps, sipri, s
 from balkanarms.aggregate import WINDOWS, window_label
 from balkanarms.tables import tiv_text
 
+pytestmark = pytest.mark.slow  # draws the exports map in every window
+
 WB = DATA_DIR / "sipri" / world_files.FILES["wb"]
 NOTEBOOK = DATA_DIR.parent / "notebooks" / "beyond_the_seven.ipynb"
 #: Every recipient of the seven's exports in the file, and where the map sends it (SIPRI's regions,

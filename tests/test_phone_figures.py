@@ -16,6 +16,8 @@ import pytest  # noqa: E402
 
 from balkanarms import aggregate as agg, charts, charts_tiv, data, maps, style  # noqa: E402
 
+pytestmark = pytest.mark.slow  # draws every figure of the book at full resolution (about 10 s)
+
 SIPRI = "Source: SIPRI, 2026 edition. Information from the SIPRI Arms Transfers Database, " * 2
 LONG_TITLE = "Serbia: China led the volume in 2021–25 (61 %), Russia and Belarus in 2016–20, NATO/EU before"
 NAMES = {

@@ -119,7 +119,7 @@ def execute(name: str, overrides: dict, validated: str | None = None) -> dict:
         "seconds": time.perf_counter() - start,
         "stderr": [o.get("text", "") for o in outputs if o.get("name") == "stderr"],
         "figures": len(pngs),
-        "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "mystnb" in c.metadata),
+        "figure_cells": sum(1 for c in nb.cells if c.cell_type == "code" and "figure" in c.metadata.get("mystnb", {})),
         "figure_digests": {digest(png) for png in pngs},
         "table_digests": set(map(digest, tables_in(html))),
     }

@@ -139,6 +139,13 @@ def pre_execute(source: Path) -> list[str]:
         again = load_executor("local-serial", cache).run_and_cache(timeout=TIMEOUT, filter_uris=flaky)
         result.succeeded += again.succeeded
         failed = [uri for uri in failed if uri not in again.succeeded]
+    # A page the parallel run reported as done but left without a cache record would be executed
+    # again, one at a time, by Jupyter Book: run it here instead, so Sphinx finds every page cached.
+    missing = [r.uri for r in cache.list_unexecuted() if r.uri not in failed]
+    if missing:
+        again = load_executor("local-serial", cache).run_and_cache(timeout=TIMEOUT, filter_uris=missing)
+        result.succeeded = [u for u in result.succeeded if u not in missing] + list(again.succeeded)
+        failed += [u for u in missing if u not in again.succeeded]
     for uri in result.succeeded:
         print(f"executed {Path(uri).name}", flush=True)
     return [f"{Path(uri).name} failed:\n{_last_lines(cache.get_project_record(uri).traceback)}" for uri in failed]

@@ -88,7 +88,7 @@ def members(notebooks: dict[str, bytes], data_dir: Path) -> dict[str, Path | byt
     for path in data_files(data_dir):
         out[f"data/{path.relative_to(data_dir).as_posix()}"] = path
     package = ROOT / "balkanarms"
-    for path in sorted(package.rglob("*.py")):  # its subpackages (balkanarms.sipri) too
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.css")]):  # subpackages and print styles too
         out[f"balkanarms/{path.relative_to(package).as_posix()}"] = path
     for name in PROJECT_FILES:
         out[name] = ROOT / name

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from . import ROOT
 
+#: The print style sheets, kept as CSS files beside this module.
+PRINT_DIR = Path(__file__).resolve().parent / "print"
+
 #: The written tasks, marked with the rubric (each has an exemplar answer in its solution).
 WRITTEN = ["ex-scorecard", "ex-scorecard-outpace", "ex-influence", "ex-two-sources", "ex-source", "ex-argue"]
 
@@ -42,39 +45,10 @@ CHROMIUM_ARGS = [
 
 #: Print styles: only the page's text, charts no wider than the page, each part on a new page;
 #: tables and long outputs may break across pages (so no page is left mostly blank), figures may not.
-PRINT_CSS = """
-@page { size: A4; margin: 20mm 14mm 18mm 14mm; }
-.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .header-article,
-.prev-next-area, .bd-footer, .bd-footer-article, .bd-footer-content, footer, .toggle-button,
-.headerlink, .search-button, #pst-back-to-top, .copybtn { display: none !important; }
-.bd-main .bd-content .bd-article-container, .bd-page-width, .bd-container__inner,
-.bd-article-container { max-width: 100% !important; width: 100% !important; padding: 0 !important; }
-body { font-size: 10.5pt; }
-img, svg, canvas, video { max-width: 100% !important; height: auto !important; }
-figure, img, .admonition.hint { break-inside: avoid; }
-h1, h2, h3, .exercise > .admonition-title, p.admonition-title { break-after: avoid; }
-.handout-part { break-before: page; }
-.handout-part h1 { display: block !important; }  /* the theme prints only the page's own title */
-details.hide.above-input, .cell.tag_hide-input .cell_input { display: none !important; }
-p:has(+ table), p:has(+ .pst-scrollable-table-container) { break-after: avoid; }
-table { font-size: 9pt; }
-tr { break-inside: avoid; }
-figure img { max-height: 105mm !important; width: auto !important; }
-figcaption .caption-number { display: none !important; }  /* the book's figure numbers mean nothing on paper */
-.printed-url { font-size: 8pt; color: #333; word-break: break-all; }
-.answer-space { height: 48mm; margin: 3mm 0 6mm; border: 0.4pt solid #777;
-  background: repeating-linear-gradient(to bottom, transparent 0, transparent 7.6mm, #bbb 7.6mm, #bbb 7.9mm); }
-.answer-space::before { content: "Your answer"; font-size: 8pt; color: #555; margin-left: 2mm; }
-"""
+PRINT_CSS = (PRINT_DIR / "handout.css").read_text(encoding="utf-8")
 
 #: The instructor's copy: answers and notes open, the answers' code hidden (their results stay).
-INSTRUCTOR_CSS = (
-    PRINT_CSS
-    + """
-.cell_input, details.hide.above-input { display: none !important; }
-.solution, .facilitator-notes { border-left: 3pt solid #444 !important; }
-"""
-)
+INSTRUCTOR_CSS = PRINT_CSS + (PRINT_DIR / "instructor.css").read_text(encoding="utf-8")
 
 _ARTICLE = "article.bd-article"
 
@@ -129,20 +103,7 @@ def _article(page: Path) -> str:
 
 
 #: Role briefs print one to an A4 page: no print title or contents, compact type.
-ROLES_CSS = (
-    PRINT_CSS
-    + """
-@page { size: A4; margin: 15mm 13mm 14mm 13mm; }
-#jb-print-docs-body { display: none !important; }
-article.bd-article h1 { display: block !important; font-size: 15pt; margin: 0 0 3pt; }
-article.bd-article h2 { font-size: 10.5pt; margin: 5pt 0 1pt; }
-body { font-size: 9pt; line-height: 1.25; }
-article.bd-article p, article.bd-article li { margin-bottom: 1pt; }
-article.bd-article ul { margin-bottom: 2pt; }
-#sources + .cell .cell_output, #sources ~ * { font-size: 7.5pt; line-height: 1.2; }
-section#sources, section#sources * { font-size: 7.5pt !important; line-height: 1.2 !important; }
-"""
-)
+ROLES_CSS = PRINT_CSS + (PRINT_DIR / "roles.css").read_text(encoding="utf-8")
 
 BOOK_TITLE = "Arms and influence in the Western Balkans"
 

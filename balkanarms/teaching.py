@@ -340,7 +340,11 @@ def _is_instructor_only(name: str, options: str) -> bool:
 
 def strip_solutions(text: str) -> str:
     """Remove ``solution`` directives, gated ``solution-start`` ... ``solution-end`` blocks
-    (with the code cells between them) and facilitator notes from MyST Markdown."""
+    (with the code cells between them) and facilitator notes from MyST Markdown.
+
+    Why not sphinx-exercise's own ``hide_solutions``: it drops solutions from the rendered HTML
+    only, so they stay in the page sources a student can download and their code still runs,
+    and it does not cover the facilitator notes."""
     lines = text.splitlines(keepends=True)
     out, i, gated = [], 0, False
     while i < len(lines):

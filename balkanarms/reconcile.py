@@ -79,7 +79,7 @@ _GAP_EVIDENCE = re.compile(r"\bSIPRI\b[^;]*\b(lists|covers|counts|includes|recor
 #: Fields whose disagreement with SIPRI is computed at build time (:func:`field_disagreements`).
 DISAGREEMENT_FIELDS = ("supplier", "order_year", "number_ordered", "number_delivered", "delivery_start")
 #: The reason a link gives when the SIPRI deal was added to the ledger because of SIPRI.
-ADDED = "added to the ledger from SIPRI"
+ADDED = "added to the book's deal list from SIPRI"
 REASON_LABELS = {
     "donation_non_major": "donation of non-major items",
     "small_arms": "small arms",
@@ -137,7 +137,7 @@ def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
     if row.match != "ledger_only" and row.sipri_key not in keys:
         out.append(("sipri_key", f"is not a deal of SIPRI's {EDITION} edition since {FROM_YEAR}"))
     if row.match != "sipri_only" and row.ledger_id not in ids:
-        out.append(("ledger_id", "is not a row of transfers.csv or of the staged SIPRI rows"))
+        out.append(("ledger_id", "is not a row of transfers.csv"))
     if row.match == "sipri_only" and (row.ledger_id or not row.reason):
         out.append(("reason", "a sipri_only link has a reason and no ledger_id"))
     if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
@@ -262,7 +262,7 @@ def sipri_only_table(deals_df, links_df, recipient: str = "ALL") -> pd.DataFrame
                 "Weapon": df["designation"] + " (" + df["description"] + ")",
                 "Ordered": df["order_year"],
                 "TIV delivered (m)": df["tiv_delivered"],
-                "What the ledger does": [
+                "What the book does": [
                     f"added as {i}" if i else r for i, r in zip(df["ledger_id"], df["reason"], strict=True)
                 ],
             }
@@ -364,7 +364,7 @@ def field_disagreements(ledger_df: pd.DataFrame, links_df: pd.DataFrame, edition
     return pd.DataFrame(rows, columns=["ledger_id", "sipri_key", "field", "ledger", "sipri", "explanation"])
 
 
-_LEDGER_VALUE = re.compile(r"\bledger (?:has |gives |says )?([A-Z]{3}|\d{1,4}|empty)\b")
+_LEDGER_VALUE = re.compile(r"\b(?:ledger|deal list) (?:has |gives |says )?([A-Z]{3}|\d{1,4}|empty)\b")
 
 
 def stale_explanations(ledger_df: pd.DataFrame, links_df: pd.DataFrame) -> list[str]:
@@ -435,8 +435,8 @@ def coverage_by_recipient(deals_df, links_df, ledger_df) -> pd.DataFrame:
                 "explained": c["explained"],
                 "TIV delivered (m)": c["tiv_delivered_total"],
                 "TIV delivered matched (%)": 100 * c["share_tiv_delivered_matched"],
-                "ledger rows": int((led["recipient"] == code).sum()),
-                "ledger rows SIPRI lacks": len(lo),
+                "deal list rows": int((led["recipient"] == code).sum()),
+                "deal list rows SIPRI lacks": len(lo),
             }
         )
     return pd.DataFrame(rows)

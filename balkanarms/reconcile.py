@@ -129,15 +129,18 @@ def ledger(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     return pd.read_csv(Path(data_dir) / "transfers.csv", dtype=str, keep_default_na=False)
 
 
-def _row_problems(row, keys: set[str], ids: set[str]) -> list[tuple[str, str]]:
-    """(column, message) for each problem of one link."""
+def row_problems(row, keys: set[str] | None, ids: set[str] | None) -> list[tuple[str, str]]:
+    """(column, message) for each problem of one link: the rules of a link, here once for both the
+    chapter's loader and the validator. ``keys`` None skips the check against SIPRI's register (it
+    did not parse); ``ids`` None checks only that a row is named (the validator's foreign key checks
+    that it exists)."""
     if row.match not in MATCHES:
         return [("match", f"must be one of {MATCHES}")]
     out = []
-    if row.match != "ledger_only" and row.sipri_key not in keys:
+    if keys is not None and row.match != "ledger_only" and row.sipri_key not in keys:
         out.append(("sipri_key", f"is not a deal of SIPRI's {EDITION} edition since {FROM_YEAR}"))
-    if row.match != "sipri_only" and row.ledger_id not in ids:
-        out.append(("ledger_id", "is not a row of transfers.csv"))
+    if row.match != "sipri_only" and (not row.ledger_id if ids is None else row.ledger_id not in ids):
+        out.append(("ledger_id", f"a {row.match} link names a row of transfers.csv"))
     if row.match == "sipri_only" and (row.ledger_id or not row.reason):
         out.append(("reason", "a sipri_only link has a reason and no ledger_id"))
     if row.match == "ledger_only" and (row.sipri_key or row.reason.split(":")[0] not in LEDGER_ONLY_REASONS):
@@ -174,7 +177,7 @@ def check_links(links: pd.DataFrame, keys: set[str], ids: set[str], file: str) -
     if list(links.columns) != COLUMNS:
         return [f"{file}: columns are {list(links.columns)}, expected {COLUMNS}"]
     for n, row in enumerate(links.itertuples(index=False), start=2):
-        for col, msg in _row_problems(row, keys, ids):
+        for col, msg in row_problems(row, keys, ids):
             out.append(f"{file}, line {n}, column '{col}': value {getattr(row, col)!r}: {msg}")
     pairs = links[["sipri_key", "ledger_id"]].apply(tuple, axis=1)
     for n in pairs[pairs.duplicated()].index:

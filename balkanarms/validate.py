@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from . import reconcile, sipri, world
 from .bibcheck import BIB_OUTLET, BIB_REQUIRED, check_bib
@@ -173,10 +174,9 @@ def check_sipri(data_dir: Path, package: dict, tables: dict, bib_keys: set[str] 
 def check_links(
     path: Path, res: dict, rel: str, data_dir: Path, tables: dict, bib_keys: set[str] | None
 ) -> list[Problem]:
-    """``sipri_links.csv`` against its schema, its foreign key into the ledger, and the rules of a
-    link: a SIPRI key is a deal of the edition since the first year, a ``sipri_only`` link has a
-    reason and no ledger row, a ``ledger_only`` link no SIPRI key and a reason of the list, and no
-    pair is listed twice."""
+    """``sipri_links.csv`` against its schema, its foreign key into the deal list, the rules of a
+    link (:func:`balkanarms.reconcile.row_problems`, shared with the chapter's loader) and no pair
+    listed twice."""
     records, problems = check_table(path, res["schema"], rel)
     for rec in records:
         rec["_file"] = rel
@@ -184,34 +184,11 @@ def check_links(
     keys = _sipri_keys(data_dir)
     seen: dict[tuple[str, str], int] = {}
     for rec in records:
-        match, key, ledger_id, reason = (rec.get(c, "") for c in ("match", "sipri_key", "ledger_id", "reason"))
-        line = rec["_line"]
-        if match in ("matched", "sipri_only") and keys is not None and key not in keys:
-            problems.append(
-                Problem(
-                    rel,
-                    line,
-                    "sipri_key",
-                    key,
-                    f"is not a deal of SIPRI's {reconcile.EDITION} edition "
-                    f"ordered or delivered since {reconcile.FROM_YEAR}",
-                )
-            )
-        if match in ("matched", "ledger_only") and not ledger_id:
-            problems.append(Problem(rel, line, "ledger_id", ledger_id, f"a {match} link names its ledger row"))
-        if match == "sipri_only" and (ledger_id or not reason):
-            problems.append(Problem(rel, line, "reason", reason, "a sipri_only link has a reason and no ledger_id"))
-        if match == "ledger_only" and (key or reason.split(":")[0] not in reconcile.LEDGER_ONLY_REASONS):
-            problems.append(
-                Problem(
-                    rel,
-                    line,
-                    "reason",
-                    reason,
-                    f"a ledger_only link has no sipri_key and a reason starting with one of "
-                    f"{reconcile.LEDGER_ONLY_REASONS}",
-                )
-            )
+        row = SimpleNamespace(**{c: rec.get(c, "") for c in reconcile.COLUMNS})
+        key, ledger_id, line = row.sipri_key, row.ledger_id, rec["_line"]
+        if row.match in reconcile.MATCHES:  # an unknown match is the schema's problem, reported above
+            for col, msg in reconcile.row_problems(row, keys, None):
+                problems.append(Problem(rel, line, col, getattr(row, col), msg))
         pair = (key, ledger_id)
         if pair in seen:
             problems.append(

@@ -97,23 +97,6 @@ def stacked_by_year(
     return fig
 
 
-def _legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int) -> None:
-    """Fit the chart to the figure's width, then put the axes' legend under it (the source line goes below)."""
-    handles, labels = ax.get_legend_handles_labels()
-    fig.tight_layout()  # the labels inside the figure: the image keeps its width
-    fig.legend(
-        handles,
-        labels,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncols=ncols,
-        fontsize=style.SMALL_PT,
-        handlelength=1.2,
-        columnspacing=1.0,
-        handletextpad=0.5,
-    )
-
-
 #: A window whose volume is below this (TIV, millions) is too small to read as shares of 100 %.
 THIN_TIV = 5.0
 
@@ -168,7 +151,7 @@ def bloc_shares(
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     style.title(ax, title)
-    _legend_below(fig, ax, ncols=3)
+    style.legend_below(fig, ax, ncols=3)
     return fig
 
 

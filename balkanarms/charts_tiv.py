@@ -152,16 +152,7 @@ def split_bars(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
     ax.set_xlabel("TIV delivered (millions)")
     ax.grid(axis="y", visible=False)
     style.title(ax, title)
-    fig.tight_layout()
-    fig.legend(
-        *ax.get_legend_handles_labels(),
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.0),
-        ncols=1,
-        fontsize=style.SMALL_PT,
-        handlelength=1.2,
-        handletextpad=0.5,
-    )
+    style.legend_below(fig, ax, left=True)
     return fig
 
 
@@ -183,15 +174,5 @@ def volume_vs_deals(table: pd.DataFrame, *, title: str = "") -> plt.Figure:
     ax.set_xlabel("Share (%)")
     ax.grid(axis="y", visible=False)
     style.title(ax, title)
-    fig.tight_layout()
-    # the legend (the column names, with their denominators) under the chart, wrapped to its width
-    fig.legend(
-        *ax.get_legend_handles_labels(),
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.0),
-        ncols=1,
-        fontsize=style.SMALL_PT,
-        handlelength=1.2,
-        handletextpad=0.5,
-    )
+    style.legend_below(fig, ax, left=True)  # the column names, with their denominators
     return fig

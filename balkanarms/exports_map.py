@@ -352,14 +352,7 @@ def draw(
     for code in CODES.values():
         ax.plot(*caps[code], "o", ms=5, color="black", mec="white", mew=0.8, zorder=9)
     names = _place_names(ax, f, countries, caps, obstacles, paths)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.grid(False)
-    for s in ax.spines.values():
-        s.set_visible(True)
-        s.set_color("#999999")
+    maps.frame_axes(ax)
     return {"arrows": arrows, "gates": gates_drawn, "names": names}
 
 

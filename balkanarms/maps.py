@@ -200,6 +200,18 @@ def place_labels(
     return out
 
 
+def frame_axes(ax: plt.Axes) -> None:
+    """A map's axes: no ticks, labels or grid, a thin grey frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#999999")
+
+
 def draw_map(
     ax: plt.Axes,
     flows: pd.DataFrame,
@@ -353,14 +365,7 @@ def draw_map(
             fontweight="bold",
             bbox=dict(boxstyle="round,pad=0.3", fc=style.bloc_colour(bloc), ec="none"),
         )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.grid(False)
-    for s in ax.spines.values():
-        s.set_visible(True)
-        s.set_color("#999999")
+    frame_axes(ax)
     ax.plot([x0 + 40_000, x0 + 240_000], [y0 + 40_000] * 2, color="black", lw=2, solid_capstyle="butt")
     ax.text(x0 + 140_000, y0 + 52_000, "200 km", ha="center", va="bottom", fontsize=fontsize)
     return {"fills": fills, "gates": gate_xy, "lines": drawn, "labels": labels}

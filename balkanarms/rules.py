@@ -225,12 +225,16 @@ def _status_rules(rec: dict, name: str) -> list[Problem]:
     return out
 
 
-def _value_rules(rec: dict, name: str) -> list[Problem]:
+def _value_rules(
+    rec: dict, name: str, with_cols=("value_currency", "value_year"), example: str = "1483900000, not 1483.9"
+) -> list[Problem]:
+    """A value comes with its companion columns (currency, price year) and holds the full amount."""
     out: list[Problem] = []
     line, value = rec["_line"], rec.get("value", "")
-    for col in ("value_currency", "value_year"):
+    needs = " and ".join(c.removeprefix("value_") for c in with_cols)
+    for col in with_cols:
         if value and not rec.get(col):
-            out.append(Problem(name, line, col, "", "a value needs its currency and year"))
+            out.append(Problem(name, line, col, "", f"a value needs its {needs}"))
         if not value and rec.get(col):
             out.append(Problem(name, line, col, rec[col], "given without a value"))
     if value and _NUM.match(value) and float(value) < VALUE_MIN and VALUE_JUSTIFIED not in rec.get("notes", ""):
@@ -240,7 +244,7 @@ def _value_rules(rec: dict, name: str) -> list[Problem]:
                 line,
                 "value",
                 value,
-                f"looks scaled: value holds the full amount (e.g. 1483900000, not 1483.9); "
+                f"looks scaled: value holds the full amount (e.g. {example}); "
                 f"a real value under {VALUE_MIN:,} needs '{VALUE_JUSTIFIED}' in the notes",
             )
         )
@@ -348,22 +352,7 @@ def export_rules(records: list[dict], name: str = "exports.csv") -> list[Problem
         first, last = _int(rec, "first_year"), _int(rec, "last_year")
         if first is not None and last is not None and last < first:
             out.append(Problem(name, line, "last_year", rec["last_year"], f"last year is before the first ({first})"))
-        value = rec.get("value", "")
-        if value and not rec.get("value_currency"):
-            out.append(Problem(name, line, "value_currency", "", "a value needs its currency"))
-        if not value and rec.get("value_currency"):
-            out.append(Problem(name, line, "value_currency", rec["value_currency"], "given without a value"))
-        if value and _NUM.match(value) and float(value) < VALUE_MIN and VALUE_JUSTIFIED not in rec.get("notes", ""):
-            out.append(
-                Problem(
-                    name,
-                    line,
-                    "value",
-                    value,
-                    f"looks scaled: value holds the full amount (800000000, not 800); "
-                    f"a real value under {VALUE_MIN:,} needs '{VALUE_JUSTIFIED}' in the notes",
-                )
-            )
+        out += _value_rules(rec, name, ("value_currency",), "800000000, not 800")
         if rec.get("supplier") and rec.get("supplier") == rec.get("recipient"):
             out.append(Problem(name, line, "recipient", rec["recipient"], "recipient is the supplier"))
     return out

@@ -157,6 +157,23 @@ def add_below(fig: plt.Figure, text: str, gap: float = 0.06, **kw) -> None:
     )
 
 
+def legend_below(fig: plt.Figure, ax: plt.Axes, ncols: int = 1, *, left: bool = False, **kw):
+    """Fit the chart to the figure's width, then put the axes' legend under it (centred, or at the
+    left edge with ``left``); the source line goes below it. Returns the legend."""
+    fig.tight_layout()  # the labels inside the figure: the image keeps its width
+    return fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="upper left" if left else "upper center",
+        bbox_to_anchor=(0.0 if left else 0.5, 0.0),
+        ncols=ncols,
+        fontsize=SMALL_PT,
+        handlelength=1.2,
+        columnspacing=1.0,
+        handletextpad=0.5,
+        **kw,
+    )
+
+
 def add_source(fig: plt.Figure, text: str = SOURCE_LEDGER) -> None:
     """Write the source line under everything drawn (see :func:`add_below`)."""
     add_below(fig, text, gap=0.1, color="#555555")

@@ -17,6 +17,18 @@ def _bloc(b: str) -> str:
     return "other suppliers" if b == "other" else BLOC_LABELS.get(b, b)
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _leaders(counts: pd.Series, names: dict[str, str]) -> tuple[str, int, int]:
+    """(who, their number, how many tie) for the largest value of ``counts`` (largest first, ties by
+    name): 'Israel and the United States'."""
+    top = counts.sort_index().sort_values(ascending=False, kind="stable")
+    tied = list(top[top == top.iloc[0]].index)
+    return listing([with_article(names.get(s, s)) for s in tied]), int(top.iloc[0]), len(tied)
+
+
 def _top(row: pd.Series) -> tuple[str, float] | None:
     """The largest group of one row of shares (ties: the fixed bloc order), or None when empty."""
     row = row.fillna(0)
@@ -37,20 +49,17 @@ def bloc_shift(shares: pd.DataFrame, name: str, measure: str) -> str:
         return f"{name}: no {measure} recorded in these windows"
     (w0, (b0, _)), (w1, (b1, s1)) = rows[-2] if len(rows) > 1 else rows[0], rows[-1]
     if len(rows) > 1 and b0 != b1:
-        lead = _bloc(b1)[0].upper() + _bloc(b1)[1:]
-        return f"{name}: {lead} led the {measure} in {w1} ({s1:.0f} %), {_bloc(b0)} in {w0}"
-    return f"{name}: {_bloc(b1)[0].upper() + _bloc(b1)[1:]} led the {measure} in {w1} ({s1:.0f} %)"
+        return f"{name}: {_cap(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %), {_bloc(b0)} in {w0}"
+    return f"{name}: {_cap(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %)"
 
 
 def top_supplier(deals: pd.DataFrame, name: str, names: dict[str, str], span: str) -> str:
     """Title of a chart of counted deals by supplier: the supplier with the most of them."""
     if deals.empty:
         return f"{name}: no counted deal in {span}"
-    counts = deals["supplier"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
-    tied = list(counts[counts == counts.iloc[0]].index)
-    who = listing([with_article(names.get(s, s)) for s in tied])
-    verb = "has" if len(tied) == 1 else "have"
-    return f"{name}: {who} {verb} the most counted deals, {counts.iloc[0]} of {len(deals)} in {span}"
+    who, n, ties = _leaders(deals["supplier"].value_counts(), names)
+    verb = "has" if ties == 1 else "have"
+    return f"{name}: {who} {verb} the most counted deals, {n} of {len(deals)} in {span}"
 
 
 def widest_capabilities(matrix: pd.DataFrame, who: str, names: dict[str, str]) -> str:
@@ -61,11 +70,9 @@ def widest_capabilities(matrix: pd.DataFrame, who: str, names: dict[str, str]) -
     breadth = breadth.drop("Other", errors="ignore")
     if breadth.empty:
         return f"{who}: deals by supplier and capability"
-    top = breadth.sort_index().sort_values(ascending=False, kind="stable")
-    tied = list(top[top == top.iloc[0]].index)
-    sup = listing([with_article(names.get(s, s)) for s in tied])
-    verb = "supplies" if len(tied) == 1 else "supply"
-    return f"{who}: {sup} {verb} the widest range, {plural(int(top.iloc[0]), 'kind')} of system"
+    sup, n, ties = _leaders(breadth, names)
+    verb = "supplies" if ties == 1 else "supply"
+    return f"{who}: {sup} {verb} the widest range, {plural(n, 'kind')} of system"
 
 
 def most_ties(ties: pd.DataFrame, name: str, lanes: dict[str, str]) -> str:
@@ -92,7 +99,7 @@ def dominant_blocs(flows: pd.DataFrame, names: dict[str, str], span: str, measur
     where = (
         "all of the seven countries" if counts[main] == len(lead) == 7 else f"{counts[main]} of {len(lead)} countries"
     )
-    text = f"{span}: {_bloc(main)[0].upper() + _bloc(main)[1:]} led the {measure} in {where}"
+    text = f"{span}: {_cap(_bloc(main))} led the {measure} in {where}"
     return text + (f"; {listing(others)} otherwise" if others else "")
 
 

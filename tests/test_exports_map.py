@@ -4,7 +4,6 @@ The flows are recomputed here from SIPRI's CSV file with the csv module alone, w
 destination of each recipient written out by hand; the figure is checked through what it drew
 (artists tagged with a gid), not through what the drawing code says it drew."""
 
-import csv
 import io
 import json
 from collections import defaultdict
@@ -12,6 +11,7 @@ from collections import defaultdict
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from test_world import plain_split
 
 from balkanarms import DATA_DIR, beyond, data, exports_map as em, maps, sipri, style, world, world_files
 from balkanarms.aggregate import WINDOWS, window_label
@@ -39,15 +39,10 @@ SOURCE = sipri.credit(world.EDITION)
 
 def plain_flows(lo, hi):
     """{(exporter, destination): TIV delivered in lo..hi}, each deal's delivered TIV split evenly
-    over its listed delivery years; plain csv, no pandas."""
+    over its listed delivery years; plain csv, no pandas (the same independent sum as test_world)."""
     out = defaultdict(float)
-    with open(WB, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            years = [int(y) for y in row["Year(s) of delivery"].split("; ") if y]
-            tiv = float(row["SIPRI TIV of delivered weapons"] or 0)
-            for y in years:
-                if lo <= y <= hi:
-                    out[row["Supplier"], DESTINATION[row["Recipient"]]] += tiv / len(years)
+    for (recipient, supplier), v in plain_split(WB, lo, hi).items():
+        out[supplier, DESTINATION[recipient]] += v
     return {k: v for k, v in out.items() if v > 0}
 
 

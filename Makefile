@@ -20,7 +20,7 @@ PORT ?= 8000
 BROWSER_PACKAGES := chromium fonts-dejavu-core poppler-utils
 DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # the unit-test tier: everything that needs neither a book build, a browser nor the notebook grid
-FAST := not build and not browser and not notebooks and not slow
+FAST := not build and not browser and not notebooks and not slow and not environment
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Python may cache the package's and the tests' bytecode (in __pycache__, ignored by git) even
 # where the environment says not to: otherwise every run, kernel and build compiles them again.
@@ -106,4 +106,4 @@ slides: venv browser-deps
 	$(PY) -m balkanarms.teaching slides
 
 student-env: venv
-	$(PY) -m pytest tests/test_teaching.py -k fresh_student_environment -m slow
+	$(PY) -m pytest tests/test_teaching.py -m environment

@@ -4,6 +4,7 @@ kernels the build starts, and copies of the book for tests."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -49,22 +50,27 @@ def build_command(
     return cmd
 
 
+def kernel_env(data_dir: Path, validated: str | None, ipython_dir: Path) -> dict[str, str]:
+    """What a kernel the build starts has in its environment: ``BALKANARMS_DATA`` (``data_dir``),
+    ``IPYTHONDIR`` (``ipython_dir``, given a profile holding :data:`KERNEL_CONFIG`, so no user
+    profile or start-up file changes a build) and the content key of the data as just validated
+    (:func:`~balkanarms.data.validate_with_key`): kernels reading that same content skip validating it."""
+    profile = Path(ipython_dir) / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    return {
+        "BALKANARMS_DATA": str(Path(data_dir).resolve()),
+        "IPYTHONDIR": str(ipython_dir),
+        VALIDATED_ENV: validated or "",
+    }
+
+
 @contextmanager
 def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Iterator[dict[str, str]]:
-    """Set, for the kernels started inside the block, ``BALKANARMS_DATA`` to ``data_dir``
-    and ``IPYTHONDIR`` to a fresh profile holding :data:`KERNEL_CONFIG` (so no user
-    profile or start-up file changes a build); restore both afterwards. ``validated`` is
-    the content key of ``data_dir`` as just validated (:func:`~balkanarms.data.validate_with_key`): kernels
-    reading that same content then skip validating it again."""
+    """Set :func:`kernel_env` (with a fresh IPython profile) for the kernels started inside the
+    block; restore the environment afterwards."""
     with tempfile.TemporaryDirectory(prefix="balkanarms-ipython-") as ipython_dir:
-        profile = Path(ipython_dir) / "profile_default"
-        profile.mkdir()
-        (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
-        values = {
-            "BALKANARMS_DATA": str(Path(data_dir).resolve()),
-            "IPYTHONDIR": ipython_dir,
-            VALIDATED_ENV: validated or "",
-        }
+        values = kernel_env(data_dir, validated, Path(ipython_dir))
         before = {key: os.environ.get(key) for key in values}
         os.environ.update(values)
         try:
@@ -78,7 +84,8 @@ def notebook_env(data_dir: Path = DATA_DIR, validated: str | None = None) -> Ite
 
 
 def inputs_digest(data_dir: Path = DATA_DIR, package: Path = PACKAGE) -> str:
-    """Hash of everything a notebook reads besides itself: the package and the data.
+    """Hash of everything a notebook reads besides itself: the package, the data and the
+    pinned requirements (a new matplotlib draws other figures).
 
     Jupyter Book's execution cache is keyed on the notebook's own code only, so a
     changed dataset or chart function would otherwise leave stale outputs in the book."""
@@ -86,7 +93,92 @@ def inputs_digest(data_dir: Path = DATA_DIR, package: Path = PACKAGE) -> str:
     for path in sorted(package.rglob("*.py")):  # its subpackages (balkanarms.sipri) too
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
+    requirements = package.parent / "requirements.txt"
+    if requirements.exists():
+        h.update(requirements.read_bytes())
     return h.hexdigest()
+
+
+def cache_is_current(source: Path = ROOT, data_dir: Path = DATA_DIR) -> bool:
+    """Whether the execution cache in ``source`` was filled from the present package and data
+    (what :func:`refresh_cache` checks, without changing anything)."""
+    stamp = source / ".jupyter_cache" / "inputs.sha256"
+    return stamp.exists() and stamp.read_text() == inputs_digest(data_dir)
+
+
+# ---------------------------------------------------------------- the record of `make book`
+
+#: What `python -m balkanarms build` (`make book`) leaves in ``_build`` beside the HTML: everything
+#: the build printed, and a record of the sources it was built from. The test suite tests that
+#: build instead of making its own when the record matches the sources as they are now.
+LOG = "build.log"
+RECORD = "build-record.json"
+_SKIP = {"__pycache__", ".ipynb_checkpoints", ".jupyter_cache", "_build"}
+
+
+def sources_key(source: Path = ROOT) -> str:
+    """Hash of everything a build reads: the book's parts (its data included), the package and
+    the pinned requirements. Two builds from the same key give the same book."""
+    paths = []
+    for part in BOOK_PARTS:
+        p = source / part
+        paths += [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file())
+    paths += sorted(q for q in PACKAGE.rglob("*") if q.is_file())
+    paths.append(PACKAGE.parent / "requirements.txt")
+    h = hashlib.sha256()
+    for p in paths:
+        if _SKIP.intersection(p.parts) or p.suffix == ".pyc":
+            continue
+        h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def read_everything(log: str) -> bool:
+    """Whether Sphinx read every page in the build that printed ``log`` (a first build, or one
+    whose configuration changed: the book's date is in its configuration), not only changed ones."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
+    return bool(re.search(r"^updating environment: \[(new config|config changed|extensions changed)", plain, re.M))
+
+
+def build_and_record(source: Path = ROOT) -> int:
+    """Build the book in ``source`` as :func:`build` does, in a child process whose output goes
+    both to the terminal and to ``_build/build.log``; then write ``_build/build-record.json``:
+    the sources' key, the exit code, and whether every page was read."""
+    out = source / "_build"
+    out.mkdir(exist_ok=True)
+    (out / RECORD).unlink(missing_ok=True)
+    key = sources_key(source)
+    script = "import sys; from balkanarms.build import build; sys.exit(build().returncode)"
+    with open(out / LOG, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-u", "-c", script],
+            cwd=source,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+        code = proc.wait()
+    text = (out / LOG).read_text(encoding="utf-8")
+    record = {"sources": key, "returncode": code, "read_everything": read_everything(text)}
+    (out / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return code
+
+
+def recorded_build(source: Path = ROOT) -> Path | None:
+    """The HTML of the last `make book` in ``source``, if it is a build of the sources as they are
+    now: it succeeded, Sphinx read every page (so its log holds every warning), and nothing it
+    reads has changed since. Otherwise None."""
+    path = source / "_build" / RECORD
+    if not path.exists() or not (source / "_build" / LOG).exists():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    ok = (
+        record.get("returncode") == 0 and record.get("read_everything") and record.get("sources") == sources_key(source)
+    )
+    return source / "_build" / "html" if ok else None
 
 
 def refresh_cache(source: Path = ROOT, data_dir: Path = DATA_DIR) -> bool:
@@ -129,6 +221,10 @@ def pre_execute(source: Path) -> list[str]:
         cache.add_nb_to_project(str(nb))
     for page in markdown_notebooks(source):  # read as myst-nb reads them, so the build finds them cached
         cache.add_nb_to_project(str(page), read_data=MYST_READER)
+    waiting = {r.uri for r in cache.list_unexecuted()}
+    for record in cache.list_project_records():
+        if record.uri not in waiting:
+            print(f"cached {Path(record.uri).name}", flush=True)
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)
     failed = result.excepted + result.errored
     # A kernel that did not start (two starting at once on a loaded machine) is not the notebook's

@@ -1,7 +1,12 @@
-"""The three builds the suite makes, each started in a process of its own as soon as the
+"""The three builds the suite tests, each started in a process of its own as soon as the
 tests that need it are collected, so that they run while other tests do:
 
-* the main build, exactly as `make book` builds it (full, strict);
+* the main build, exactly as `make book` builds it (full, strict). When `make book` has just
+  built the checkout and its record (``_build/build-record.json``) matches the sources as they
+  are now, the suite tests that build and its log instead of making the same book again;
+  otherwise it builds a copy of the book with an empty execution cache of its own. Either way,
+  what the checkout's execution cache holds changes no test's outcome: a recorded build is only
+  taken when it read every page and nothing it reads has changed;
 * the student edition (full, strict), started once the main build has executed its notebooks:
   it reuses that execution cache, and its run overlaps the main build's single-core Sphinx run;
 * a partial build of the three pages that show strings from the data, from a copy of the
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from balkanarms import ROOT
+from balkanarms import ROOT, build as build_module
 from balkanarms.build import copy_book, markdown_notebooks
 
 #: Markup injected into the copy's data, and the pages that show it (the partial build's pages).
@@ -41,7 +46,9 @@ class Build:
     #: What Jupyter Book prints first: by then the build has executed every notebook.
     EXECUTED = "Running Jupyter-Book"
 
-    def __init__(self, name: str, command: list[str], html: Path, log: Path, nice: int = 0, after: Build | None = None):
+    def __init__(
+        self, name: str, command: list[str] | None, html: Path, log: Path, nice: int = 0, after: Build | None = None
+    ):
         self.name, self.command, self.html, self.log, self.nice, self.after = name, command, html, log, nice, after
         self.returncode: int | None = None
         self.executed = threading.Event()  # notebooks executed, or the build is over
@@ -54,6 +61,10 @@ class Build:
         return self
 
     def _run(self) -> None:
+        if self.command is None:  # a build `make book` has already made
+            self.returncode = 0
+            self.executed.set()
+            return
         try:
             if self.after is not None:
                 self.after.executed.wait()
@@ -118,13 +129,16 @@ STUDENT = (
 
 
 def main_source(tmp: Path) -> Path:
-    """Where the suite's main build runs: a copy of the book's sources with an execution cache
-    of its own (empty), so what the checkout's cache holds (after `make book`, say) changes
-    no test's outcome."""
-    return tmp / "book"
+    """Where the suite's main build is: the checkout, when `make book` has built it from the sources
+    as they are now (:func:`balkanarms.build.recorded_build`); otherwise a copy of the book's
+    sources with an execution cache of its own (empty), built by the suite."""
+    return build_module.ROOT if build_module.recorded_build(build_module.ROOT) else tmp / "book"
 
 
 def main_build(tmp: Path) -> Build:
+    html = build_module.recorded_build(build_module.ROOT)
+    if html is not None:
+        return Build("main build (made by make book)", None, html, html.parent / build_module.LOG)
     book = copy_book(main_source(tmp))
     return Build(
         "main build",

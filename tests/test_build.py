@@ -1,6 +1,7 @@
 """The set-up and build machinery without building the book: what `make test` does on a
 machine without chromium, the kernels' environment, the cache guards, the bundle."""
 
+import json
 import os
 import re
 import subprocess
@@ -86,14 +87,26 @@ def test_ci_runs_the_readmes_commands_in_the_readmes_order():
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     ci_cmds = [line for line in ci if line.startswith("make ")]
     assert readme_cmds == ["make book", "make test"]
-    assert ci_cmds == readme_cmds
+    assert ci_cmds[: len(readme_cmds)] == readme_cmds
 
 
 def test_the_suites_main_build_ignores_the_checkouts_execution_cache(tmp_path, monkeypatch):
-    """The suite builds a copy of the book with an empty cache of its own: a checkout whose cache
-    `make book` has filled runs the same tests with the same outcome."""
+    """Without a record of `make book` matching the sources, the suite builds a copy of the book
+    with an empty cache of its own: a checkout whose cache is warm runs the same tests."""
     import books
 
+    fake = _fake_checkout(tmp_path, monkeypatch)
+    (fake / ".jupyter_cache").mkdir()
+    (fake / ".jupyter_cache" / "warm").write_text("every page cached")
+    main = books.main_build(tmp_path / "suite")
+    source = books.main_source(tmp_path / "suite")
+    assert Path(main.command[-1]) == source != fake
+    assert (source / "_config.yml").is_file() and not (source / ".jupyter_cache").exists()
+    student = books.student_build(tmp_path / "suite", main)
+    assert Path(student.command[-1]) == source  # the student edition reuses the suite's cache, not the checkout's
+
+
+def _fake_checkout(tmp_path: Path, monkeypatch) -> Path:
     fake = tmp_path / "checkout"
     for part in build.BOOK_PARTS:
         src = ROOT / part
@@ -102,15 +115,39 @@ def test_the_suites_main_build_ignores_the_checkouts_execution_cache(tmp_path, m
             (fake / part).mkdir()
         else:
             (fake / part).write_text(src.read_text())
-    (fake / ".jupyter_cache").mkdir()
-    (fake / ".jupyter_cache" / "warm").write_text("every page cached")
     monkeypatch.setattr(build, "ROOT", fake)
+    return fake
+
+
+def _record(fake: Path, **changes) -> None:
+    (fake / "_build" / "html").mkdir(parents=True, exist_ok=True)
+    (fake / "_build" / build.LOG).write_text("updating environment: [new config] 29 added\n")
+    record = {"sources": build.sources_key(fake), "returncode": 0, "read_everything": True} | changes
+    (fake / "_build" / build.RECORD).write_text(json.dumps(record))
+
+
+def test_the_suite_tests_the_book_make_book_built_only_from_the_same_sources(tmp_path, monkeypatch):
+    """The suite takes the book `make book` built when its record matches the sources now; a
+    failed build, one that read only changed pages, or any source changed since, and it builds its own."""
+    import books
+
+    fake = _fake_checkout(tmp_path, monkeypatch)
+    _record(fake)
     main = books.main_build(tmp_path / "suite")
-    source = books.main_source(tmp_path / "suite")
-    assert Path(main.command[-1]) == source != ROOT
-    assert (source / "_config.yml").is_file() and not (source / ".jupyter_cache").exists()
-    student = books.student_build(tmp_path / "suite", main)
-    assert Path(student.command[-1]) == source  # the student edition reuses the suite's cache, not the checkout's
+    assert main.command is None and main.html == fake / "_build" / "html"
+    assert books.main_source(tmp_path / "suite") == fake  # the student edition starts from its cache
+    for i, change in enumerate(({"returncode": 1}, {"read_everything": False})):
+        _record(fake, **change)
+        assert books.main_build(tmp_path / f"suite{i}").command is not None, change
+    _record(fake)
+    (fake / "_config.yml").write_text((fake / "_config.yml").read_text() + "\n# edited after make book\n")
+    assert books.main_build(tmp_path / "suite2").command is not None
+
+
+def test_read_everything_tells_a_full_read_from_an_incremental_one():
+    assert build.read_everything("\x1b[01mupdating environment: \x1b[39;49;00m[new config] 29 added, 0 changed\n")
+    assert build.read_everything("updating environment: [config changed ('html_context')] 29 added\n")
+    assert not build.read_everything("updating environment: 0 added, 2 changed, 0 removed\n")
 
 
 # ---------------------------------------------------------------- kernels and caches

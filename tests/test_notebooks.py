@@ -4,7 +4,8 @@ Each parameter is varied one at a time from the notebook's defaults (every recip
 window of the book plus one custom window, every basis, measure and edition), and every
 exercise that asks a student to change a parameter runs with exactly that change. A run
 must finish with no error and nothing on stderr, and draw its figures. The runs go two at
-a time (this machine has two cores); the tier reports its own time.
+a time (this machine has two cores), each worker in one kernel that it resets between runs
+(starting a kernel per run would cost more than most runs); the tier reports its own time.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import base64
 import hashlib
 import importlib
 import json
+import os
 import re
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -85,22 +89,67 @@ def with_parameters(nb: nbformat.NotebookNode, overrides: dict) -> nbformat.Note
     return nb
 
 
+#: This process's kernel (:func:`kernel`), reused run after run.
+_KERNEL: dict = {}
+#: Run first in the reused kernel: what a fresh kernel starts with, back again. The namespace is
+#: emptied, figures closed, matplotlib's settings reset to the kernel's first ones, and warnings
+#: already shown once may show again (a fresh kernel would show them).
+RESET = """%reset -f
+import warnings, matplotlib, matplotlib.pyplot
+matplotlib.pyplot.close("all")
+if not hasattr(matplotlib, "_grid_rc"):  # the backend and its interactive mode stay as IPython set them
+    matplotlib._grid_rc = {k: v for k, v in matplotlib.rcParams.items() if k not in ("backend", "interactive")}
+matplotlib.rcParams.update(matplotlib._grid_rc)
+warnings._filters_mutated()
+"""
+
+
+def kernel(validated: str | None):
+    """A kernel for this process, started once, with the environment the build gives its kernels
+    (:func:`balkanarms.build.kernel_env`); it is shut down when the process ends. Starting a kernel
+    per run would cost more than most runs do."""
+    if _KERNEL and not _KERNEL["km"].is_alive():  # a run timed out or killed it
+        _KERNEL["km"].restart_kernel(now=True)
+    if not _KERNEL:
+        from multiprocessing.util import Finalize
+
+        from jupyter_client import KernelManager
+
+        from balkanarms.build import kernel_env
+
+        ipython = tempfile.TemporaryDirectory(prefix="balkanarms-grid-ipython-")
+        env = dict(os.environ) | kernel_env(DATA_DIR, validated, Path(ipython.name))
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(NOTEBOOKS), env=env)
+        _KERNEL.update(km=km, ipython=ipython)
+        Finalize(km, _shutdown, args=(km, ipython), exitpriority=10)
+    return _KERNEL["km"]
+
+
+def _shutdown(km, ipython) -> None:
+    km.shutdown_kernel(now=True)
+    ipython.cleanup()
+
+
 def execute(name: str, overrides: dict, validated: str | None = None) -> dict:
-    """Run one notebook with overrides; return what the tests check (runs in a worker process).
+    """Run one notebook with overrides in this process's kernel, reset first (:data:`RESET`);
+    return what the tests check (runs in a worker process).
     ``validated``: the content key of the data, validated once for the whole grid."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-
-    from balkanarms.build import notebook_env
 
     start = time.perf_counter()
     error = None
     try:
         nb = with_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), overrides)
-        with notebook_env(DATA_DIR, validated):  # the kernels' own profile, as the build starts them
-            NotebookClient(
-                nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-            ).execute()
+        nb.cells.insert(0, nbformat.v4.new_code_cell(RESET))
+        client = NotebookClient(nb, km=kernel(validated), timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}})
+        try:
+            client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        nb.cells.pop(0)
     except (CellExecutionError, ValueError) as exc:
         return {
             "error": str(exc)[-2000:],

@@ -789,7 +789,7 @@ def test_greyscale_safe_gives_every_series_its_own_pattern():
     ]
 
 
-@pytest.mark.slow
+@pytest.mark.environment
 def test_a_fresh_student_environment_runs_two_notebooks(tmp_path):
     """The student route from scratch: a new virtual environment, `pip install -r requirements-student.txt`
     and nothing else (pip uses the machine's configured indexes), then two chapters executed in it with

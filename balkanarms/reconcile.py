@@ -371,13 +371,18 @@ _LEDGER_VALUE = re.compile(r"\b(?:ledger|deal list) (?:has |gives |says )?([A-Z]
 
 
 def stale_explanations(ledger_df: pd.DataFrame, links_df: pd.DataFrame) -> list[str]:
-    """Stored explanations that name a ledger value the ledger no longer has ("ledger FRA" where
-    the ledger now says BEL): each problem names the link's line, the field and both values."""
+    """Stored explanations that no longer hold: one that names a ledger value the ledger no longer
+    has ("ledger FRA" where the ledger now says BEL), and one that explains a disagreement with
+    SIPRI's register that no longer exists (the two now agree on that field). Each problem names
+    the link's line, the field and the values."""
     led = ledger_df.set_index("id")
+    live = {(d.ledger_id, d.sipri_key, d.field) for d in field_disagreements(ledger_df, links_df).itertuples()}
+    in_register = set(_register(EDITION)["sipri_key"])
     out = []
     for n, link in enumerate(links_df.itertuples(index=False), start=2):
         if link.ledger_id not in led.index:
             continue
+        where = f"{LINKS_FILE}, line {n}, column 'disagreements': {link.ledger_id}"
         for field, expl in explanations(link.disagreements).items():
             if field not in DISAGREEMENT_FIELDS:
                 continue
@@ -385,9 +390,17 @@ def stale_explanations(ledger_df: pd.DataFrame, links_df: pd.DataFrame) -> list[
             for named in _LEDGER_VALUE.findall(expl):
                 if named != now:
                     out.append(
-                        f"{LINKS_FILE}, line {n}, column 'disagreements': {link.ledger_id} {field}: the "
-                        f"explanation names the ledger value {named!r}, the ledger now has {now!r}"
+                        f"{where} {field}: the explanation names the ledger value {named!r}, the ledger now has {now!r}"
                     )
+            if (
+                link.match == "matched"
+                and link.sipri_key in in_register
+                and (link.ledger_id, link.sipri_key, field) not in live
+            ):
+                out.append(
+                    f"{where} {field}: the explanation {expl!r} is for a disagreement that no longer exists "
+                    f"(the deal list and SIPRI now agree: {now!r})"
+                )
     return out
 
 

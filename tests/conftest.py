@@ -9,10 +9,10 @@ import pytest
 from balkanarms import DATA_DIR
 from balkanarms.teaching import CHROMIUM_ARGS  # the same flags the handout printer uses
 
-FIXTURE_TRANSFERS = """order_basis,id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
-contract,T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
-agreement,T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,2017,2017,reported,delivered,donation,true,,,,confirmed,,keya;keyb
-contract,T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,2023,2025,reported,delivered,purchase,true,999000000,EUR,2021,confirmed,,keyb
+FIXTURE_TRANSFERS = """id,recipient,supplier,designation,description,category,capability,number_ordered,number_delivered,order_year,order_basis,delivery_start,delivery_end,delivery_start_basis,status,deal_type,second_hand,value,value_currency,value_year,confidence,notes,sources
+T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,3,3,2019,contract,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya
+T-SRB-002,SRB,RUS,MiG-29,fighter aircraft,aircraft,combat_aircraft,6,6,2016,agreement,2017,2017,reported,delivered,donation,true,,,,confirmed,,keya;keyb
+T-HRV-001,HRV,FRA,Rafale,fighter aircraft,aircraft,combat_aircraft,12,12,2021,contract,2023,2025,reported,delivered,purchase,true,999000000,EUR,2021,confirmed,,keyb
 """
 FIXTURE_ENGAGEMENTS = """id,date,type,parties,title,description,confidence,sources
 E-001,2025-07,exercise,SRB;CHN,Joint exercise,A joint exercise in China.,confirmed,keya

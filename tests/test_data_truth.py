@@ -24,12 +24,12 @@ def hits(problems, file, line, column):
 
 # (name, file, old, new, expected file, line, column, words in the message)
 FAULTS = [
-    ("order year without its basis", T, "contract,T-SRB-001", ",T-SRB-001", T, 2, "order_basis", "basis is empty"),
+    ("order year without its basis", T, "2019,contract,2022", "2019,,2022", T, 2, "order_basis", "basis is empty"),
     (
         "approval kept as an order year",
         T,
-        "contract,T-SRB-001",
-        "approval,T-SRB-001",
+        "2019,contract,2022",
+        "2019,approval,2022",
         T,
         2,
         "order_year",
@@ -38,25 +38,25 @@ FAULTS = [
     (
         "announcement kept as an order year",
         T,
-        "agreement,T-SRB-002",
-        "announcement,T-SRB-002",
+        "2016,agreement,2017",
+        "2016,announcement,2017",
         T,
         3,
         "order_year",
         "not an order",
     ),
-    ("inferred order year with no how", T, "contract,T-SRB-001", "inferred,T-SRB-001", T, 2, "order_basis", "inferred"),
+    ("inferred order year with no how", T, "2019,contract,2022", "2019,inferred,2022", T, 2, "order_basis", "inferred"),
     (
         "order basis without an order year",
         T,
-        "3,3,2019,2022",
-        "3,3,,2022",
+        "3,3,2019,contract,2022",
+        "3,3,,contract,2022",
         T,
         2,
         "order_basis",
         "without an order_year",
     ),
-    ("bad order basis", T, "contract,T-SRB-001", "guessed,T-SRB-001", T, 2, "order_basis", "allowed values"),
+    ("bad order basis", T, "2019,contract,2022", "2019,guessed,2022", T, 2, "order_basis", "allowed values"),
     (
         "mixed purchase and donation in one row",
         T,
@@ -132,14 +132,14 @@ def test_fault_is_reported(fixture_dir, name, file, old, new, efile, eline, ecol
 
 
 def test_each_basis_with_a_year_passes_when_the_notes_say_how(fixture_dir):
-    edit(fixture_dir / T, "contract,T-SRB-001", "inferred,T-SRB-001")
+    edit(fixture_dir / T, "2019,contract,2022", "2019,inferred,2022")
     edit(fixture_dir / T, "confirmed,,keya\n", "confirmed,Order year inferred from the payment year.,keya\n")
     assert validate(fixture_dir) == []
 
 
 def test_an_approval_without_an_order_year_passes(fixture_dir):
-    edit(fixture_dir / T, "contract,T-SRB-001", "approval,T-SRB-001")
-    edit(fixture_dir / T, "3,3,2019,2022", "3,3,,2022")
+    edit(fixture_dir / T, "2019,contract,2022", "2019,approval,2022")
+    edit(fixture_dir / T, "3,3,2019,approval,2022", "3,3,,approval,2022")
     assert validate(fixture_dir) == []
 
 
@@ -249,6 +249,21 @@ def test_a_stored_explanation_naming_a_value_the_deal_list_no_longer_has_fails()
     assert len(stale) == 1 and "'FRA'" in stale[0] and "'BEL'" in stale[0] and "line 2" in stale[0]
     links.loc[0, "disagreements"] = "supplier: the deal list codes the producing country"
     assert rc.stale_explanations(ledger, links) == []
+
+
+def test_an_explanation_of_a_disagreement_that_no_longer_exists_fails():
+    """An explanation kept for a field on which the deal list and SIPRI now agree is stale; the
+    same explanation with the values apart again is not."""
+    key = "Serbia|Germany|2021|EC-145|light helicopter"
+    sipri_number = int(rc._register(rc.EDITION).set_index("sipri_key").loc[key, "number_ordered"])
+    link = pd.DataFrame([[key, "T-SRB-038", "matched", "", "number_ordered: kept both"]], columns=rc.COLUMNS)
+    ledger = rc.ledger()
+    row = ledger["id"] == "T-SRB-038"
+    ledger.loc[row, "number_ordered"] = str(sipri_number)
+    stale = rc.stale_explanations(ledger, link)
+    assert len(stale) == 1 and "no longer exists" in stale[0] and "number_ordered" in stale[0]
+    ledger.loc[row, "number_ordered"] = str(sipri_number + 2)
+    assert rc.stale_explanations(ledger, link) == []
 
 
 def test_no_real_explanation_is_stale():

@@ -80,7 +80,7 @@ def test_latest_possible_year_may_be_the_source_date(fixture_dir):
     # keya is dated 2022; a latest-possible first delivery in 2022 needs no year in the passage
     edit(fixture_dir / EV, "all 3 arrived in 2022.", "all 3 were in service.")
     assert {p.value for p in problems_at(fixture_dir, EV)} == {"2022"}
-    edit(fixture_dir / "transfers.csv", "2019,2022,2022,reported", "2019,2022,,latest_possible")
+    edit(fixture_dir / "transfers.csv", "2019,contract,2022,2022,reported", "2019,contract,2022,,latest_possible")
     assert problems_at(fixture_dir, EV) == []
 
 

@@ -32,7 +32,7 @@ X = "exports.csv"
 XEV = "evidence/exports.csv"
 ROW2 = (
     "T-SRB-001,SRB,CHN,FK-3,SAM system,air_defence_systems,air_defence,"
-    "3,3,2019,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
+    "3,3,2019,contract,2022,2022,reported,delivered,purchase,false,,,,confirmed,,keya"
 )
 
 # (name, file, old, new, expected file, expected line, expected column, expected value)
@@ -41,8 +41,26 @@ FAULTS = [
     ("bad ISO code", T, "SRB,CHN,FK-3", "SRB,CHI,FK-3", T, 2, "supplier", "CHI"),
     ("recipient out of scope", T, "T-SRB-001,SRB", "T-SRB-001,SVN", T, 2, "recipient", "SVN"),
     ("text in number column", T, "air_defence,3,3", "air_defence,three,3", T, 2, "number_ordered", "three"),
-    ("delivery before order", T, "3,3,2019,2022,2022", "3,3,2019,2018,2022", T, 2, "delivery_start", "2018"),
-    ("delivery end before start", T, "3,3,2019,2022,2022", "3,3,2019,2022,2020", T, 2, "delivery_end", "2020"),
+    (
+        "delivery before order",
+        T,
+        "3,3,2019,contract,2022,2022",
+        "3,3,2019,contract,2018,2022",
+        T,
+        2,
+        "delivery_start",
+        "2018",
+    ),
+    (
+        "delivery end before start",
+        T,
+        "3,3,2019,contract,2022,2022",
+        "3,3,2019,contract,2022,2020",
+        T,
+        2,
+        "delivery_end",
+        "2020",
+    ),
     ("more delivered than ordered", T, "air_defence,3,3", "air_defence,3,4", T, 2, "number_delivered", "4"),
     ("missing source key", T, ",confirmed,,keya\n", ",confirmed,,\n", T, 2, "sources", ""),
     ("unknown source key", T, ",confirmed,,keya\n", ",confirmed,,nosuchkey\n", T, 2, "sources", "nosuchkey"),
@@ -58,13 +76,13 @@ FAULTS = [
         "MiG-29",
     ),
     ("empty required field", T, "FK-3,SAM system", ",SAM system", T, 2, "designation", ""),
-    ("year 1850", T, "3,3,2019,2022", "3,3,1850,2022", T, 2, "order_year", "1850"),
+    ("year 1850", T, "3,3,2019,contract,2022", "3,3,1850,contract,2022", T, 2, "order_year", "1850"),
     ("negative quantity", T, "air_defence,3,3", "air_defence,-3,3", T, 2, "number_ordered", "-3"),
     (
         "delivered without a year",
         T,
-        "3,3,2019,2022,2022,reported,delivered",
-        "3,3,2019,,,,delivered",
+        "3,3,2019,contract,2022,2022,reported,delivered",
+        "3,3,2019,contract,,,,delivered",
         T,
         2,
         "delivery_start",
@@ -73,8 +91,8 @@ FAULTS = [
     (
         "basis without a year",
         T,
-        "3,3,2019,2022,2022,reported",
-        "3,3,2019,,,reported",
+        "3,3,2019,contract,2022,2022,reported",
+        "3,3,2019,contract,,,reported",
         T,
         2,
         "delivery_start_basis",
@@ -83,8 +101,8 @@ FAULTS = [
     (
         "year without its basis",
         T,
-        "3,3,2019,2022,2022,reported",
-        "3,3,2019,2022,2022,",
+        "3,3,2019,contract,2022,2022,reported",
+        "3,3,2019,contract,2022,2022,",
         T,
         2,
         "delivery_start_basis",

@@ -171,13 +171,15 @@ def test_cited_keys_are_parsed_from_roles_only():
 
 
 def test_bib_keys_are_all_used():
-    """Every entry of references.bib is cited by a data row (``sources``) or by a citation role
-    in the prose; a word that merely equals a key does not count."""
+    """Every entry of references.bib is cited by a data row (``sources``), by the change log (the
+    source of a correction or a removal), or by a citation role in the prose; a word that merely
+    equals a key does not count."""
     import balkanarms.data as data
 
     used = set()
     for name in ["transfers", "engagements", "statistics", "countries"]:
         used |= {k for ks in data.load_table(name)["sources"] for k in ks}
+    used |= {k for ks in data.load_table("changes")["source"] for k in (ks if isinstance(ks, list) else [ks]) if k}
     for path in sorted((ROOT / "data" / "evidence").glob("*.csv")):
         import csv
 

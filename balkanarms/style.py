@@ -216,7 +216,10 @@ def image(fig: plt.Figure, dpi: float | None = None, colours: int = 128):
     from PIL import Image as PILImage
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, metadata={"Software": None}, **SAVE)
+    # an uncompressed PNG: it is only read back here, and compressing it twice costs time for nothing
+    fig.savefig(
+        buf, format="png", dpi=dpi or fig.dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 0}, **SAVE
+    )
     plt.close(fig)
     img = PILImage.open(io.BytesIO(buf.getvalue())).convert("RGB")
     small = img.quantize(colors=colours, method=PILImage.Quantize.MEDIANCUT, dither=PILImage.Dither.NONE)

@@ -1,5 +1,6 @@
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -128,14 +129,20 @@ BUILD_OF = {
     "student_html": "student",
     "injected_book": "injected",
 }
-#: Tests run in this order of what they need: nothing, then the builds in the order they finish.
-ORDER = {"injected": 1, "main": 2, "student": 3}
+#: Tests run in this order of what they need: nothing, then the builds and the notebook grid
+#: (``results``) in the order they finish.
+ORDER = {"injected": 1, "main": 2, "grid": 3, "student": 4}
 BUILDS: dict[str, books.Build] = {}
 _TMP: list[Path] = []
 
 
 def _needs(item) -> set[str]:
     return {BUILD_OF[f] for f in getattr(item, "fixturenames", ()) if f in BUILD_OF}
+
+
+def _waits_for(item) -> set[str]:
+    """What a test waits for: its builds, and the notebook grid when it reads its results."""
+    return _needs(item) | ({"grid"} if "results" in getattr(item, "fixturenames", ()) else set())
 
 
 def _page_read(item) -> str:
@@ -148,7 +155,7 @@ def _page_read(item) -> str:
 def pytest_collection_modifyitems(session, config, items):
     """Tests run in the order of the builds they need, and the browser tests that read the same
     page one after another, so that each page is loaded once per width (the sort is stable)."""
-    items.sort(key=lambda item: (max((ORDER[b] for b in _needs(item)), default=0), _page_read(item)))
+    items.sort(key=lambda item: (max((ORDER[b] for b in _waits_for(item)), default=0), _page_read(item)))
 
 
 def _start(name: str) -> books.Build:
@@ -166,14 +173,16 @@ def _start(name: str) -> books.Build:
 
 
 def pytest_collection_finish(session):
-    """Start every build the selected tests need, at once: they run while the tests that need
-    none do."""
+    """Start every build the selected tests need, and the notebook grid, at once: they run while
+    the tests that need none do."""
     if session.config.option.collectonly:
         return
     needed = {b for item in session.items for b in _needs(item)}
     for name in ("main", "injected", "student"):  # the student edition starts after the main build
         if name in needed:
             _start(name)
+    if any("grid" in _waits_for(item) for item in session.items):
+        sys.modules["test_notebooks"].start_grid()  # the notebook grid, in the background too
 
 
 def pytest_sessionfinish(session, exitstatus):

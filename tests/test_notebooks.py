@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -190,17 +191,49 @@ def _id(run) -> str:
 RUNS = grid()
 
 
-@pytest.fixture(scope="session")  # session: a session fixture set up after it (the build) tears it down otherwise
-def results():
+#: The grid's run in the background: started by conftest as soon as the tests are collected, so
+#: that it runs while the tests that need no notebook do; :func:`results` waits for it.
+_GRID: dict = {}
+
+
+def run_grid() -> dict:
+    """Every run of :data:`RUNS`, two at a time, in worker processes started afresh (spawned: this
+    process has other threads by then); the data are validated once for all of them."""
+    import multiprocessing
+
     from balkanarms.data import validate_with_key
 
     start = time.perf_counter()
     key, problems = validate_with_key(DATA_DIR)
-    assert problems == [], problems[:5]
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    if problems:
+        raise AssertionError(problems[:5])
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         out = dict(zip(map(_id, RUNS), pool.map(execute, *zip(*RUNS), [key] * len(RUNS))))
     print(f"\nnotebook grid: {len(RUNS)} runs in {time.perf_counter() - start:.0f} s")
     return out
+
+
+def start_grid() -> threading.Thread:
+    """Start :func:`run_grid` in a thread of its own (once)."""
+    if "thread" not in _GRID:
+
+        def work():
+            try:
+                _GRID["out"] = run_grid()
+            except BaseException as exc:  # handed to the tests that need the results
+                _GRID["error"] = exc
+
+        _GRID["thread"] = threading.Thread(target=work, daemon=True)
+        _GRID["thread"].start()
+    return _GRID["thread"]
+
+
+@pytest.fixture(scope="session")
+def results():
+    start_grid().join()
+    if "error" in _GRID:
+        raise _GRID["error"]
+    return _GRID["out"]
 
 
 @pytest.mark.parametrize("run", RUNS, ids=_id)

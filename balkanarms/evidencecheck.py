@@ -77,8 +77,14 @@ NUMBER_FIELDS = {
     "statistics": ("value", "period_start", "period_end"),
     "exports": ("first_year", "last_year", "value"),
 }
-#: Fields that, when filled, some evidence row must name, per ledger table.
-COVERED = {"transfers": NUMBER_FIELDS["transfers"], "exports": NUMBER_FIELDS["exports"]}
+#: Fields that, when filled, some evidence row must name, per ledger table: every number and year,
+#: and for a transfer who supplied what, how it changed hands and whether it was used before.
+COVERED = {
+    "transfers": NUMBER_FIELDS["transfers"] + ("supplier", "designation", "deal_type", "second_hand"),
+    "exports": NUMBER_FIELDS["exports"],
+}
+#: Values that claim nothing, so no passage has to state them.
+UNCLAIMED = {"deal_type": {"unknown"}}
 #: Transfer fields that, when filled, some evidence row must name.
 COVERED_FIELDS = COVERED["transfers"]
 
@@ -287,7 +293,8 @@ def check_evidence(
 def check_coverage(
     evidence: dict[str, list[dict]], tables: dict[str, list[dict]], table_files: dict[str, str]
 ) -> list[Problem]:
-    """Every ledger row has evidence; every filled number field of a transfer or an export is named."""
+    """Every ledger row has evidence; every filled field of :data:`COVERED` is named by one of its
+    evidence rows."""
     out: list[Problem] = []
     for table in ALLOWED_FIELDS:
         named: dict[str, set[str]] = {}
@@ -304,7 +311,7 @@ def check_coverage(
                 )
                 continue
             for col in COVERED.get(table, ()):
-                if row.get(col) and col not in named[rid]:
+                if row.get(col) and row[col] not in UNCLAIMED.get(col, ()) and col not in named[rid]:
                     out.append(
                         Problem(
                             file,

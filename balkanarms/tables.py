@@ -16,7 +16,13 @@ import pandas as pd
 
 from .aggregate import BLOC_LABELS, CAPABILITY_LABELS
 
-WORDS = {"in_delivery": "in delivery", "second_hand": "second-hand", "latest_possible": "latest possible"}
+WORDS = {
+    "in_delivery": "in delivery",
+    "second_hand": "second-hand",
+    "latest_possible": "latest possible",
+    "co_production": "co-production",
+    "unknown": "not stated",
+}
 
 
 def money(value, currency) -> str:

@@ -71,6 +71,21 @@ def first_deal(name: str, partner: str, year: int | None) -> str:
     return f"{name}'s first counted deal with {partner} dates from {year}."
 
 
+#: A kind of deal (``deal_type``) as a count of it is said: singular, plural.
+KINDS = {
+    "purchase": ("purchase", "purchases"),
+    "donation": ("donation", "donations"),
+    "licence": ("licence deal", "licence deals"),
+    "co_production": ("co-production", "co-productions"),
+    "unknown": ("deal of a kind its sources do not state", "deals of a kind their sources do not state"),
+}
+
+
+def _kind(n: int, kind: str) -> str:
+    one, many = KINDS.get(kind, (kind, kind + "s"))
+    return f"{n} {one if n == 1 else many}"
+
+
 def of_which(parts: dict[str, int], what: str) -> str:
     """({'donation': 6, 'purchase': 10}, 'deals with Russia and Belarus') ->
     'Of the 16 deals with Russia and Belarus, 10 were purchases and 6 donations.'"""
@@ -78,13 +93,17 @@ def of_which(parts: dict[str, int], what: str) -> str:
     if total == 0:
         return f"There are no {what}."
     if total == 1:
-        return f"The one {what.replace('deals', 'deal', 1)} was a {next(iter(parts))}."
-    named = [plural(v, k) for k, v in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        kind = next(iter(parts))
+        deal = what.replace("deals", "deal", 1)
+        if kind == "unknown":
+            return f"The sources of the one {deal} do not say whether it was bought or given."
+        return f"The one {deal} was a {KINDS.get(kind, (kind,))[0]}."
+    named = [_kind(v, k) for k, v in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0] == "unknown", kv[0]))]
     if len(named) == 1:
         return f"{'Both' if total == 2 else f'All {total}'} {what} were {named[0].split(' ', 1)[1]}."
     verb = "was" if named[0].startswith("1 ") else "were"
     count, kind = named[0].split(" ", 1)
-    return f"Of the {total} {what}, {count} {verb} {kind} and {listing(named[1:])}."
+    return f"Of the {total} {what}, {count} {verb} {listing([kind] + named[1:])}."
 
 
 def share(part: float, total: float, unit: str = "") -> str:

@@ -27,12 +27,12 @@ X-HRV-001,HRV,FRA,,rifle rounds,ammunition,,2023,,,direct,alleged,denied,unconfi
 """
 FIXTURE_EVIDENCE = {
     "transfers.csv": """row_id,source,fields,passage,translation
-T-SRB-001,keya,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end,\
-Serbia ordered 3 FK-3 batteries from China in 2019; all 3 arrived in 2022.,
-T-SRB-002,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end,\
-Russia pledged 6 MiG-29 in 2016; the 6 aircraft arrived in 2017.,
-T-HRV-001,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end;value,\
-"Croatia bought 12 Rafale in 2021 for EUR 999 million; 12 delivered, from 2023 to 2025.",
+T-SRB-001,keya,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end;deal_type;second_hand,\
+Serbia bought 3 new FK-3 batteries from China in 2019; all 3 arrived in 2022.,
+T-SRB-002,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end;deal_type;second_hand,\
+Russia pledged 6 used MiG-29 as a gift in 2016; the 6 aircraft arrived in 2017.,
+T-HRV-001,keyb,supplier;designation;number_ordered;number_delivered;order_year;delivery_start;delivery_end;value;deal_type;second_hand,\
+"Croatia bought 12 used Rafale in 2021 for EUR 999 million; 12 delivered, from 2023 to 2025.",
 """,
     "engagements.csv": """row_id,source,fields,passage,translation
 E-001,keya,date;type;parties,A joint exercise in China in July 2025.,

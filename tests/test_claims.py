@@ -90,8 +90,9 @@ def test_a_changed_row_fails_exactly_its_claim(tmp_path, ledger):
     path.write_text("\n".join(lines + [",".join(row[h] for h in header)]) + "\n", encoding="utf-8")
     with open(d / "evidence" / "transfers.csv", "a", encoding="utf-8") as f:  # the row's evidence
         f.write(
-            f"T-HRV-099,{row['sources']},supplier;designation;number_ordered;order_year,"
-            f"In 2024 Croatia ordered 2 CH-92A drones from China.,In 2024 Croatia ordered 2 CH-92A drones from China.\n"
+            f"T-HRV-099,{row['sources']},supplier;designation;number_ordered;order_year;deal_type;second_hand,"
+            "In 2024 Croatia bought 2 new CH-92A drones from China.,"
+            "In 2024 Croatia bought 2 new CH-92A drones from China.\n"
         )
     changed = data.transfers(d)  # validates first: the new row is a well-formed, evidenced deal
     assert claims.chinese_weapon_buyers(changed) == ["HRV", "SRB"]

@@ -49,6 +49,31 @@ def test_filled_field_no_evidence_names_is_named(fixture_dir):
     assert [(p.line, p.column, p.value) for p in hit] == [(4, "order_year", "2021")]
 
 
+@pytest.mark.parametrize(
+    "new,column,value",
+    [
+        ("delivery_end;second_hand,Serbia", "deal_type", "purchase"),
+        ("delivery_end;deal_type,Serbia", "second_hand", "false"),
+    ],
+)
+def test_how_and_whether_used_need_a_passage_too(fixture_dir, new, column, value):
+    """A transfer's kind of deal and its second-hand flag, like its numbers, must be named by an
+    evidence row: a purchase or a 'new' that no passage states is reported."""
+    edit(fixture_dir / EV, "delivery_end;deal_type;second_hand,Serbia", new)
+    hit = problems_at(fixture_dir, "transfers.csv")
+    assert [(p.line, p.column, p.value) for p in hit] == [(2, column, value)]
+
+
+def test_a_kind_of_deal_no_source_states_is_unknown_and_needs_no_passage(fixture_dir):
+    edit(fixture_dir / EV, "delivery_end;deal_type;second_hand,Serbia", "delivery_end;second_hand,Serbia")
+    edit(
+        fixture_dir / "transfers.csv",
+        "delivered,purchase,false,,,,confirmed,,keya",
+        "delivered,unknown,false,,,,confirmed,,keya",
+    )
+    assert problems_at(fixture_dir, "transfers.csv") == []
+
+
 def test_engagement_and_statistic_need_evidence(fixture_dir):
     (fixture_dir / "evidence" / "engagements.csv").write_text("row_id,source,fields,passage,translation\n")
     hit = problems_at(fixture_dir, "engagements.csv")

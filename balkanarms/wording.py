@@ -98,7 +98,7 @@ def of_which(parts: dict[str, int], what: str) -> str:
         if kind == "unknown":
             return f"The sources of the one {deal} do not say whether it was bought or given."
         return f"The one {deal} was a {KINDS.get(kind, (kind,))[0]}."
-    named = [_kind(v, k) for k, v in sorted(parts.items(), key=lambda kv: (-kv[1], kv[0] == "unknown", kv[0]))]
+    named = [_kind(v, k) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] == "unknown", -kv[1], kv[0]))]
     if len(named) == 1:
         return f"{'Both' if total == 2 else f'All {total}'} {what} were {named[0].split(' ', 1)[1]}."
     verb = "was" if named[0].startswith("1 ") else "were"

@@ -71,8 +71,9 @@ browser-deps:
 test: browser-deps venv
 	$(PY) -m pytest
 
+# the unit tests need no build: two processes share them (pytest-xdist)
 test-fast: venv
-	$(PY) -m pytest -m "$(FAST)"
+	$(PY) -m pytest -n 2 -m "$(FAST)"
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)

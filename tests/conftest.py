@@ -194,8 +194,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book built exactly as `make book` builds it (validate, refresh the execution
-    cache, strict build, bundle): the first of the suite's two full builds, with no warning."""
+    """The book built exactly as `make book` builds it (validate, refresh the execution cache,
+    strict build, bundle): the one `make book` built when its record matches the sources, else
+    the suite's own build. It built with no warning."""
     build = _start("main")
     html = build.wait()
     warnings = [line for line in build.output().splitlines() if "WARNING" in line]

@@ -22,6 +22,13 @@ WORDS = {
     "latest_possible": "latest possible",
     "co_production": "co-production",
     "unknown": "not stated",
+    # the change log's own entries
+    "_add": "row added",
+    "_remove": "row removed",
+    "_restore": "source restored",
+    "sipri_link": "link to SIPRI's register",
+    "sipri_reason": "why SIPRI lacks it",
+    "sipri_disagreements": "disagreement with SIPRI",
 }
 
 

@@ -60,6 +60,17 @@ FIRST = (
 )
 
 
+def header(column: str) -> str:
+    """A column of the data as a table's reader reads it: ``number_ordered`` -> 'Number ordered',
+    ``id`` and ``row_id`` -> 'Row'."""
+    from .tables import words
+
+    if column in ("id", "row_id"):
+        return "Row"
+    text = words(column)
+    return text[:1].upper() + text[1:]
+
+
 def reader_order(columns) -> list:
     """``columns`` with those of :data:`FIRST` first, in its order."""
     first = [c for c in FIRST if c in columns]
@@ -106,6 +117,7 @@ def table(
             at = fold.get(col)
             cells[col] = escaped if at is None else escaped.map(lambda v, at=at: folded(v, at), na_action="ignore")
     table_id = "itable-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
+    cells.columns = [header(c) for c in cells.columns]
     html = to_html_datatable(
         cells,
         caption=caption,
@@ -119,6 +131,7 @@ def table(
         scrollX=True,
         fixedColumns={"start": 1},  # the first column stays in view as the table scrolls sideways
         allow_html=True,
+        maxBytes=0,  # every row, always: itables would otherwise drop rows from a long table to save bytes
     )
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
@@ -137,7 +150,8 @@ def table(
     html = re.sub(r"<sup><noscript>.*?</sup>", "", html, flags=re.S)  # itables' links to its own site
     n_plain = 1
     if full_fallback:
-        plain = show(df, name + "-plain", fold=fold).to_html()
+        readable = df.rename(columns=header)
+        plain = show(readable, name + "-plain", fold={header(c): at for c, at in fold.items()}).to_html()
         html, n_plain = re.subn(
             rf'<div id="{table_id}_fallback">.*?</table></div>',
             lambda m: f'<div id="{table_id}_fallback">{plain}</div>',

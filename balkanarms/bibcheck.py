@@ -22,7 +22,7 @@ from pybtex.scanner import PybtexError
 
 from .bibstyle import LANGUAGES
 from .problems import Problem
-from .schema import read_text
+from .schema import LIST_SEP, read_text
 
 #: Fields every BibTeX entry must have (``outlet`` may be any of these).
 BIB_REQUIRED = ("title", "url", "urldate")
@@ -52,7 +52,7 @@ BLOG_DOMAINS = {
 }
 #: Aggregators and repost sites that copy or redirect to other outlets' articles: never the
 #: publisher's page. Accepted only with a ``mirror`` field, and a row citing one needs another
-#: source that is not a mirror (:func:`balkanarms.rules.confirmed_rules`).
+#: source that is not a mirror (:func:`confirmed_rules`).
 AGGREGATOR_DOMAINS = {
     "naslovi.net",
     "abnase.com",
@@ -311,3 +311,45 @@ def _check_parsed(text: str, name: str) -> tuple[set[str], dict[str, dict], list
         elif url:
             urls[url] = key
     return set(entries), entries, problems
+
+
+#: Tables whose rows may not rest on mirrors alone, whatever their confidence (the deal list;
+#: statistics and engagements that rest on copies are kept as second sources).
+MIRROR_SUPPORT_FILES = ("transfers.csv",)
+
+
+def confirmed_rules(records: list[dict], entries: dict[str, dict], name: str) -> list[Problem]:
+    """A row marked ``confirmed`` needs at least one source that is not a mirror, and any row
+    citing a mirror (an aggregator's or a repost's copy, marked ``mirror`` in references.bib)
+    needs another source that is not one: a copy never stands alone."""
+    out: list[Problem] = []
+    for rec in records:
+        keys = [k for k in rec.get("sources", "").split(LIST_SEP) if k in entries]
+        mirrors = [k for k in keys if is_mirror(entries[k])]
+        if (
+            mirrors
+            and len(mirrors) == len(keys)
+            and name.endswith(MIRROR_SUPPORT_FILES)
+            and rec.get("confidence") != "confirmed"
+        ):
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "sources",
+                    rec.get("sources", ""),
+                    f"rests only on mirrors ({', '.join(mirrors)}): cite the publisher's page or add "
+                    "a source that is not a copy",
+                )
+            )
+        if rec.get("confidence") == "confirmed" and keys and all(is_mirror(entries[k]) for k in keys):
+            out.append(
+                Problem(
+                    name,
+                    rec["_line"],
+                    "confidence",
+                    "confirmed",
+                    f"rests only on mirrors ({', '.join(keys)}); a mirror cannot alone support 'confirmed'",
+                )
+            )
+    return out

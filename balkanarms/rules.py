@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from .bibcheck import is_mirror
 from .problems import Problem
 from .schema import LIST_SEP
 
@@ -463,48 +462,6 @@ def country_rules(records: list[dict], name: str = "countries.csv") -> list[Prob
             )
         if rec.get("role") == "recipient" and not rec.get("eu_status"):
             out.append(Problem(name, rec["_line"], "eu_status", "", "a recipient needs its EU status"))
-    return out
-
-
-#: Tables whose rows may not rest on mirrors alone, whatever their confidence (the deal list;
-#: statistics and engagements that rest on copies are listed for replacement in issue 23).
-MIRROR_SUPPORT_FILES = ("transfers.csv",)
-
-
-def confirmed_rules(records: list[dict], entries: dict[str, dict], name: str) -> list[Problem]:
-    """A row marked ``confirmed`` needs at least one source that is not a mirror, and any row
-    citing a mirror (an aggregator's or a repost's copy, marked ``mirror`` in references.bib)
-    needs another source that is not one: a copy never stands alone."""
-    out: list[Problem] = []
-    for rec in records:
-        keys = [k for k in rec.get("sources", "").split(LIST_SEP) if k in entries]
-        mirrors = [k for k in keys if is_mirror(entries[k])]
-        if (
-            mirrors
-            and len(mirrors) == len(keys)
-            and name.endswith(MIRROR_SUPPORT_FILES)
-            and rec.get("confidence") != "confirmed"
-        ):
-            out.append(
-                Problem(
-                    name,
-                    rec["_line"],
-                    "sources",
-                    rec.get("sources", ""),
-                    f"rests only on mirrors ({', '.join(mirrors)}): cite the publisher's page or add "
-                    "a source that is not a copy",
-                )
-            )
-        if rec.get("confidence") == "confirmed" and keys and all(is_mirror(entries[k]) for k in keys):
-            out.append(
-                Problem(
-                    name,
-                    rec["_line"],
-                    "confidence",
-                    "confirmed",
-                    f"rests only on mirrors ({', '.join(keys)}); a mirror cannot alone support 'confirmed'",
-                )
-            )
     return out
 
 

@@ -22,11 +22,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from . import reconcile, sipri, world
-from .bibcheck import BIB_OUTLET, BIB_REQUIRED, check_bib
+from .bibcheck import BIB_OUTLET, BIB_REQUIRED, check_bib, confirmed_rules
 from .evidencecheck import check_evidence
 from .problems import DataError, Problem
 from .release import LAST_UPDATED
-from .rules import RULES, confirmed_rules
+from .rules import RULES
 from .schema import (
     LIST_SEP,
     check_foreign_keys,

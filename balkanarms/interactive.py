@@ -133,6 +133,10 @@ def table(
         allow_html=True,
         maxBytes=0,  # every row, always: itables would otherwise drop rows from a long table to save bytes
     )
+    # itables has no option for what follows, so its HTML is adjusted here, each change checked to
+    # hit exactly once: its dt_url is one address for every page, while the book's bundle sits at a
+    # path relative to each page (served from any sub-path, or opened from disk); and its own fallback
+    # hides the plain table as soon as scripts run, before the interactive table exists.
     html, n_css = _CSS.subn("", html)
     html, n_js = _IMPORT.subn(lambda m: _LOCAL, html)
     # the plain table stays until the interactive one exists; then the interactive one replaces it.

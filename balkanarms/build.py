@@ -90,20 +90,16 @@ def inputs_digest(data_dir: Path = DATA_DIR, package: Path = PACKAGE) -> str:
     Jupyter Book's execution cache is keyed on the notebook's own code only, so a
     changed dataset or chart function would otherwise leave stale outputs in the book."""
     h = hashlib.sha256(content_key(Path(data_dir)).encode())
-    for path in sorted(package.rglob("*.py")):  # its subpackages (balkanarms.sipri) too
-        h.update(path.relative_to(package).as_posix().encode())
-        h.update(path.read_bytes())
-    requirements = package.parent / "requirements.txt"
-    if requirements.exists():
-        h.update(requirements.read_bytes())
+    code = sorted(package.rglob("*.py"))  # its subpackages (balkanarms.sipri) too
+    _hash_files(h, code + [package.parent / "requirements.txt"], package.parent)
     return h.hexdigest()
 
 
-def cache_is_current(source: Path = ROOT, data_dir: Path = DATA_DIR) -> bool:
-    """Whether the execution cache in ``source`` was filled from the present package and data
-    (what :func:`refresh_cache` checks, without changing anything)."""
-    stamp = source / ".jupyter_cache" / "inputs.sha256"
-    return stamp.exists() and stamp.read_text() == inputs_digest(data_dir)
+def _hash_files(h, paths, base: Path) -> None:
+    """Add each existing file of ``paths`` to the hash ``h``: its path relative to ``base``, then its bytes."""
+    for path in paths:
+        if path.exists():
+            h.update(Path(os.path.relpath(path, base)).as_posix().encode() + b"\0" + path.read_bytes())
 
 
 # ---------------------------------------------------------------- the record of `make book`
@@ -126,10 +122,7 @@ def sources_key(source: Path = ROOT) -> str:
     paths += sorted(q for q in PACKAGE.rglob("*") if q.is_file())
     paths.append(PACKAGE.parent / "requirements.txt")
     h = hashlib.sha256()
-    for p in paths:
-        if _SKIP.intersection(p.parts) or p.suffix == ".pyc":
-            continue
-        h.update(p.as_posix().encode() + b"\0" + p.read_bytes())
+    _hash_files(h, [p for p in paths if not _SKIP.intersection(p.parts) and p.suffix != ".pyc"], source)
     return h.hexdigest()
 
 

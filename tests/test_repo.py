@@ -177,9 +177,14 @@ def test_bib_keys_are_all_used():
     import balkanarms.data as data
 
     used = set()
-    for name in ["transfers", "engagements", "statistics", "countries"]:
-        used |= {k for ks in data.load_table(name)["sources"] for k in ks}
-    used |= {k for ks in data.load_table("changes")["source"] for k in (ks if isinstance(ks, list) else [ks]) if k}
+    for name, column in [
+        ("transfers", "sources"),
+        ("engagements", "sources"),
+        ("statistics", "sources"),
+        ("countries", "sources"),
+        ("changes", "source"),
+    ]:
+        used |= {k for ks in data.load_table(name)[column] for k in ks}
     for path in sorted((ROOT / "data" / "evidence").glob("*.csv")):
         import csv
 

@@ -52,6 +52,8 @@ ALLOWED_FIELDS = {
         "deal_type",
         "second_hand",
         "value",
+        "description",
+        "notes",
     ),
     "engagements": ("date", "type", "parties", "title", "description"),
     "statistics": ("value", "period_start", "period_end", "recipient", "supplier", "measure"),

@@ -85,7 +85,7 @@ def test_engagement_and_statistic_need_evidence(fixture_dir):
     [
         ("T-SRB-001,keya", "T-SRB-009,keya", "row_id", "T-SRB-009"),
         ("T-SRB-001,keya", "T-SRB-001,keyb", "source", "keyb"),
-        ("T-SRB-001,keya,supplier", "T-SRB-001,keya,notes;supplier", "fields", "notes"),
+        ("T-SRB-001,keya,supplier", "T-SRB-001,keya,comments;supplier", "fields", "comments"),
     ],
 )
 def test_bad_evidence_row_is_named(fixture_dir, old, new, column, value):

@@ -56,7 +56,17 @@ ALLOWED_FIELDS = {
         "notes",
     ),
     "engagements": ("date", "type", "parties", "title", "description"),
-    "statistics": ("value", "period_start", "period_end", "recipient", "supplier", "measure"),
+    "statistics": (
+        "value",
+        "period_start",
+        "period_end",
+        "recipient",
+        "supplier",
+        "measure",
+        "scope",
+        "origin",
+        "notes",
+    ),
     "exports": (
         "supplier",
         "recipient",
@@ -70,6 +80,7 @@ ALLOWED_FIELDS = {
         "route",
         "status",
         "official_position",
+        "notes",
     ),
 }
 #: Number and year fields whose value must appear in the passage or translation.

@@ -94,6 +94,16 @@ def test_bad_evidence_row_is_named(fixture_dir, old, new, column, value):
     assert [(p.line, p.column, p.value) for p in hit] == [(2, column, value)]
 
 
+def test_a_passage_may_back_the_notes_or_the_description_alone(fixture_dir):
+    """A passage that carries no column, only a statement in the notes or a word of the description,
+    names 'notes' or 'description'; a transfer's other non-columns are still refused."""
+    with open(fixture_dir / EV, "a", encoding="utf-8") as f:
+        f.write("T-SRB-001,keya,notes;description,The minister said more would follow.,\n")
+    assert problems_at(fixture_dir, EV) == []
+    edit(fixture_dir / EV, "T-SRB-001,keya,notes;description,", "T-SRB-001,keya,notes;confidence,")
+    assert [(p.column, p.value) for p in problems_at(fixture_dir, EV)] == [("fields", "confidence")]
+
+
 def test_passage_in_another_language_needs_a_translation(fixture_dir):
     edit(fixture_dir / "references.bib", "  year = {2022},", "  note = {In Serbian},\n  year = {2022},")
     hit = problems_at(fixture_dir, EV)

@@ -37,7 +37,7 @@ def toc_pages() -> list[str]:
 
 PAGES = toc_pages()
 #: The pages with interactive tables (each checked below to be all of them).
-TABLE_PAGES = ["notebooks/evidence", "notebooks/data", "book/evidence_trail", "book/references"]
+TABLE_PAGES = ["notebooks/evidence", "notebooks/data", "book/evidence_trail", "book/changes", "book/references"]
 
 
 # ---------------------------------------------------------------- units (no build)

@@ -268,3 +268,9 @@ def evidence(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
 def changes(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
     """The dated log of corrections to the data."""
     return load_table("changes", data_dir)
+
+
+def trail_counts(data_dir: Path | str = DATA_DIR) -> dict[str, str]:
+    """The quoted passages and the logged changes, as every page that states them writes them
+    ('1,754'): counted here once, so the evidence trail, the data chapter and the changes page agree."""
+    return {"evidence": f"{len(evidence(data_dir)):,}", "changes": f"{len(changes(data_dir)):,}"}

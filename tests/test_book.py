@@ -34,6 +34,26 @@ def test_numbers_are_glued_into_the_prose(built_book):
 
 
 @pytest.mark.build
+def test_the_trail_counts_read_the_same_on_every_page_that_states_them(built_book):
+    """The quoted passages and logged changes are counted once (data.trail_counts) and written alike
+    on the evidence trail, the data chapter and the changes page; field codes read as words there."""
+    import balkanarms.data as data
+
+    counts = data.trail_counts()
+    assert "," in counts["changes"]  # written as readers write thousands
+    for page, wanted in [
+        ("book/evidence_trail", ("evidence", "changes")),
+        ("notebooks/data", ("evidence", "changes")),
+        ("book/changes", ("changes",)),
+    ]:
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (built_book / f"{page}.html").read_text()))
+        for what in wanted:
+            assert counts[what] in text, (page, what)
+    changes_page = (built_book / "book" / "changes.html").read_text()
+    assert "sipri_disagreements" not in changes_page.split('id="full-change-log"')[0]
+
+
+@pytest.mark.build
 def test_every_page_with_its_images_stays_under_1_mb(built_book):
     from balkanarms.bench import page_weights
 

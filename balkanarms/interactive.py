@@ -64,11 +64,11 @@ def header(column: str) -> str:
     """A column of the data as a table's reader reads it: ``number_ordered`` -> 'Number ordered',
     ``id`` and ``row_id`` -> 'Row'."""
     from .tables import words
+    from .wording import capitalised
 
     if column in ("id", "row_id"):
         return "Row"
-    text = words(column)
-    return text[:1].upper() + text[1:]
+    return capitalised(words(column))
 
 
 def reader_order(columns) -> list:

@@ -272,6 +272,7 @@ def weapon_guide(data_dir=None) -> pd.DataFrame:
 
     from . import DATA_DIR, data
     from .aggregate import CAPABILITY_LABELS
+    from .wording import capitalised
 
     t = data.transfers(DATA_DIR if data_dir is None else data_dir).set_index("id")
     rows = []
@@ -282,7 +283,7 @@ def weapon_guide(data_dir=None) -> pd.DataFrame:
         rows.append(
             {
                 "system": name,
-                "what it is": what[:1].upper() + what[1:],
+                "what it is": capitalised(what),
                 "kind": CAPABILITY_LABELS.get(r["capability"], r["capability"]),
                 "supplier": r["supplier_name"],
                 "deal": row_id,

@@ -10,15 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .aggregate import BLOC_LABELS, BLOCS
-from .wording import listing, plural, with_article
+from .wording import capitalised, listing, plural, with_article
 
 
 def _bloc(b: str) -> str:
     return "other suppliers" if b == "other" else BLOC_LABELS.get(b, b)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _leaders(counts: pd.Series, names: dict[str, str]) -> tuple[str, int, int]:
@@ -49,8 +45,8 @@ def bloc_shift(shares: pd.DataFrame, name: str, measure: str) -> str:
         return f"{name}: no {measure} recorded in these windows"
     (w0, (b0, _)), (w1, (b1, s1)) = rows[-2] if len(rows) > 1 else rows[0], rows[-1]
     if len(rows) > 1 and b0 != b1:
-        return f"{name}: {_cap(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %), {_bloc(b0)} in {w0}"
-    return f"{name}: {_cap(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %)"
+        return f"{name}: {capitalised(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %), {_bloc(b0)} in {w0}"
+    return f"{name}: {capitalised(_bloc(b1))} led the {measure} in {w1} ({s1:.0f} %)"
 
 
 def top_supplier(deals: pd.DataFrame, name: str, names: dict[str, str], span: str) -> str:
@@ -99,7 +95,7 @@ def dominant_blocs(flows: pd.DataFrame, names: dict[str, str], span: str, measur
     where = (
         "all of the seven countries" if counts[main] == len(lead) == 7 else f"{counts[main]} of {len(lead)} countries"
     )
-    text = f"{span}: {_cap(_bloc(main))} led the {measure} in {where}"
+    text = f"{span}: {capitalised(_bloc(main))} led the {measure} in {where}"
     return text + (f"; {listing(others)} otherwise" if others else "")
 
 

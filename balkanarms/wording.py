@@ -12,6 +12,11 @@ def with_article(name: str) -> str:
     return f"the {name}" if name.startswith(("United ", "Netherlands")) else name
 
 
+def capitalised(text: str) -> str:
+    """'the United States' -> 'The United States': the first letter only, the rest as it is."""
+    return text[:1].upper() + text[1:]
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
@@ -20,7 +25,7 @@ def spelled(n: int, capital: bool = False) -> str:
     """0-10 in words ('three'), larger numbers in digits; ``capital`` for the start of a sentence."""
     words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
     w = words[n] if 0 <= n <= 10 else str(n)
-    return w[0].upper() + w[1:] if capital else w
+    return capitalised(w) if capital else w
 
 
 def ordinal(n: int | None) -> str:
